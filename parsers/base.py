@@ -1,0 +1,101 @@
+"""The Parser interface and the Report it reads.
+
+A parser is pure: bytes in, Findings out. No network, no AWS, no ASFF. Each
+parser module defines one subclass of `Parser` and decorates it with
+`@register`; `parsers.registry` finds them all.
+"""
+from __future__ import annotations
+
+import json
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, ClassVar
+from xml.etree.ElementTree import Element
+
+import defusedxml.ElementTree as SafeET
+from defusedxml import DefusedXmlException
+
+from pipeline.errors import ReportError
+from pipeline.finding import Category, Finding
+
+
+@dataclass
+class Report:
+    """A raw report file. Decoding happens once and lazily, with clean errors."""
+
+    name: str
+    data: bytes
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @cached_property
+    def text(self) -> str:
+        if not self.data.strip():
+            raise ReportError(self.name, "file is empty")
+        try:
+            return self.data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise ReportError(self.name, f"not UTF-8 text (byte {exc.start})") from None
+
+    def json(self) -> Any:
+        """The parsed JSON document, or ReportError naming what is wrong."""
+        if "json" not in self._cache:
+            try:
+                self._cache["json"] = json.loads(self.text)
+            except json.JSONDecodeError as exc:
+                self._cache["json"] = ReportError(self.name, f"not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})")
+            except RecursionError:
+                self._cache["json"] = ReportError(self.name, "JSON nested too deeply")
+        value = self._cache["json"]
+        if isinstance(value, ReportError):
+            raise value
+        return value
+
+    def xml(self) -> Element:
+        """The XML root, parsed with defusedxml: entities, DTDs and bombs are refused."""
+        if "xml" not in self._cache:
+            try:
+                self._cache["xml"] = SafeET.fromstring(self.text.encode("utf-8"), forbid_dtd=True)
+            except DefusedXmlException as exc:
+                self._cache["xml"] = ReportError(self.name, f"unsafe XML refused ({type(exc).__name__}: DTDs and entities are not allowed)")
+            except SafeET.ParseError as exc:
+                self._cache["xml"] = ReportError(self.name, f"not well-formed XML ({exc})")
+        value = self._cache["xml"]
+        if isinstance(value, ReportError):
+            raise value
+        return value
+
+    def looks_like_json(self) -> bool:
+        return self.data.lstrip()[:1] in (b"{", b"[") or self.data.strip() == b"null"
+
+    def looks_like_xml(self) -> bool:
+        return self.data.lstrip().lstrip(b"\xef\xbb\xbf")[:1] == b"<"
+
+    def fail(self, problem: str) -> ReportError:
+        """A ReportError for this file, to `raise`."""
+        return ReportError(self.name, problem)
+
+
+class Parser(ABC):
+    """One report format family of one tool."""
+
+    #: The name used by `secpipe parse --tool NAME` and in Finding.tool.
+    name: ClassVar[str]
+    #: The category of most of its findings (a parser may set another per finding).
+    category: ClassVar[Category]
+    #: One line for `--help` and parsers/README.md.
+    formats: ClassVar[str]
+
+    @abstractmethod
+    def sniff(self, report: Report) -> bool:
+        """True when the report is this tool's format. Cheap, never raises."""
+
+    @abstractmethod
+    def parse(self, report: Report) -> list[Finding]:
+        """All findings in the report; ReportError when it is not this tool's report."""
+
+
+def expect(report: Report, condition: bool, problem: str) -> None:
+    """Raise ReportError(problem) unless condition holds."""
+    if not condition:
+        raise report.fail(problem)

@@ -1,0 +1,152 @@
+"""ASFF validation in one place: botocore's BatchImportFindings model plus the
+Security Hub limits that the model does not carry (see
+../shared/reference/asff-constraints.md, summarised in the constants below).
+"""
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from typing import Any
+
+import botocore.session
+from botocore.model import Shape
+from botocore.validate import ParamValidator
+
+MAX_FINDING_BYTES = 240 * 1024
+_NON_BLANK = re.compile(r".*\S.*", re.DOTALL)
+_TIMESTAMP = re.compile(
+    r"^(\d{4})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T(?:([01]\d|2[0-3]):[0-5]\d:[0-5]\d|23:59:60)"
+    r"(?:\.\d{1,9})?(Z|[+-]\d\d(:?\d\d)?)$"
+)
+_TIMESTAMP_FIELDS = ("CreatedAt", "UpdatedAt", "FirstObservedAt", "LastObservedAt", "ProcessedAt")
+_SEVERITY_LABELS = {"INFORMATIONAL", "LOW", "MEDIUM", "HIGH", "CRITICAL"}
+
+# (path, maximum length) for strings, and (path, maximum count) for lists/maps.
+STRING_LIMITS = {
+    "Id": 512, "GeneratorId": 512, "ProductArn": 2048, "Title": 256, "Description": 1024,
+    "Remediation.Recommendation.Text": 512, "Note.Text": 512,
+}
+COUNT_LIMITS = {"Types": 50, "Resources": 32, "ProductFields": 50, "UserDefinedFields": 50, "RelatedFindings": 10}
+
+
+class AsffValidationError(ValueError):
+    """A finding Security Hub would reject; `problems` lists every reason."""
+
+    def __init__(self, finding_id: str, problems: list[str]):
+        self.finding_id = finding_id
+        self.problems = problems
+        super().__init__(f"invalid ASFF finding {finding_id!r}: " + "; ".join(problems))
+
+
+@lru_cache(maxsize=1)
+def _finding_shape() -> Shape:
+    model = botocore.session.get_session().get_service_model("securityhub")
+    return model.operation_model("BatchImportFindings").input_shape.members["Findings"].member
+
+
+@lru_cache(maxsize=1)
+def _import_shape() -> Shape:
+    model = botocore.session.get_session().get_service_model("securityhub")
+    return model.operation_model("BatchImportFindings").input_shape
+
+
+def problems(finding: dict[str, Any]) -> list[str]:
+    """Every reason Security Hub would reject this finding; empty when valid."""
+    found: list[str] = []
+    report = ParamValidator().validate({"Findings": [finding]}, _import_shape())
+    if report.has_errors():
+        found.extend(line.strip() for line in report.generate_report().splitlines()[1:] if line.strip())
+    _walk(finding, _finding_shape(), "", found)
+    found.extend(_limits(finding))
+    return found
+
+
+def validate(finding: dict[str, Any]) -> dict[str, Any]:
+    """Return the finding unchanged, or raise AsffValidationError with every problem."""
+    found = problems(finding)
+    if found:
+        raise AsffValidationError(str(finding.get("Id", "?")), found)
+    return finding
+
+
+def _walk(value: Any, shape: Shape, path: str, found: list[str]) -> None:
+    """Patterns and string lengths from the model, which ParamValidator does not check."""
+    kind = shape.type_name
+    if kind == "structure" and isinstance(value, dict):
+        for name, member in shape.members.items():
+            if name in value:
+                _walk(value[name], member, f"{path}.{name}" if path else name, found)
+    elif kind == "list" and isinstance(value, list):
+        for index, item in enumerate(value):
+            _walk(item, shape.member, f"{path}[{index}]", found)
+    elif kind == "map" and isinstance(value, dict):
+        for key, item in value.items():
+            _walk(key, shape.key, f"{path} key", found)
+            _walk(item, shape.value, f"{path}[{key!r}]", found)
+    elif kind == "string" and isinstance(value, str):
+        pattern = shape.metadata.get("pattern")
+        if pattern and not _NON_BLANK.fullmatch(value):
+            found.append(f"{path}: empty or blank string")
+        maximum = shape.metadata.get("max")
+        if maximum is not None and len(value) > maximum:
+            found.append(f"{path}: {len(value)} characters, more than {maximum}")
+
+
+def _get(finding: dict[str, Any], dotted: str) -> Any:
+    value: Any = finding
+    for part in dotted.split("."):
+        if not isinstance(value, dict) or part not in value:
+            return None
+        value = value[part]
+    return value
+
+
+def _limits(finding: dict[str, Any]) -> list[str]:
+    found: list[str] = []
+    for dotted, limit in STRING_LIMITS.items():
+        value = _get(finding, dotted)
+        if isinstance(value, str) and len(value) > limit:
+            found.append(f"{dotted}: {len(value)} characters, more than {limit}")
+    for dotted, limit in COUNT_LIMITS.items():
+        value = _get(finding, dotted)
+        if value is not None and len(value) > limit:
+            found.append(f"{dotted}: {len(value)} entries, more than {limit}")
+    if not finding.get("Resources"):
+        found.append("Resources: at least one resource is required")
+    account = finding.get("AwsAccountId")
+    if isinstance(account, str) and not re.fullmatch(r"\d{12}", account):
+        found.append("AwsAccountId: must be 12 digits")
+    product_arn = finding.get("ProductArn")
+    if isinstance(product_arn, str) and len(product_arn) < 12:
+        found.append("ProductArn: shorter than 12 characters")
+    for name in _TIMESTAMP_FIELDS:
+        value = finding.get(name)
+        if value is not None and not (isinstance(value, str) and _TIMESTAMP.match(value)):
+            found.append(f"{name}: {value!r} is not an RFC 3339 timestamp with a zone")
+    severity = finding.get("Severity") or {}
+    if severity.get("Label") not in _SEVERITY_LABELS and "Normalized" not in severity:
+        found.append("Severity: needs a Label (or Normalized)")
+    for key, value in (finding.get("ProductFields") or {}).items():
+        if len(key) > 128 or len(value) > 2048:
+            found.append(f"ProductFields[{key[:40]!r}]: key over 128 or value over 2048 characters")
+    for index, resource in enumerate(finding.get("Resources") or []):
+        region = resource.get("Region")
+        if isinstance(region, str) and not 1 <= len(region) <= 16:
+            found.append(f"Resources[{index}].Region: length must be 1-16")
+        if isinstance(resource.get("Type"), str) and len(resource["Type"]) > 256:
+            found.append(f"Resources[{index}].Type: longer than 256")
+        other = ((resource.get("Details") or {}).get("Other")) or {}
+        if len(other) > 50:
+            found.append(f"Resources[{index}].Details.Other: more than 50 pairs")
+        for key, value in other.items():
+            if len(key) >= 128 or len(value) >= 1024:
+                found.append(f"Resources[{index}].Details.Other[{key[:40]!r}]: key must be under 128, value under 1024")
+    for field in ("Types",):
+        for item in finding.get(field) or []:
+            if isinstance(item, str) and not _NON_BLANK.fullmatch(item):
+                found.append(f"{field}: blank entry")
+    size = len(json.dumps(finding, ensure_ascii=False).encode("utf-8", "surrogatepass"))
+    if size > MAX_FINDING_BYTES:
+        found.append(f"size: {size} bytes, more than {MAX_FINDING_BYTES}")
+    return found

@@ -1,0 +1,54 @@
+"""`secpipe parse --tool TOOL FILE`: one report -> a JSON array of validated ASFF on stdout."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from parsers import registry
+from pipeline.context import context_from_environment, partition_for_region
+from pipeline.convert import to_validated_asff
+from pipeline.errors import ConfigError, ReportError
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("parse", help="convert one scanner report to ASFF (JSON array on stdout)")
+    p.add_argument("--tool", required=True, help=f"auto, or one of: {', '.join(registry.names())}")
+    p.add_argument("file", help="the report file")
+    add_context_arguments(p)
+    p.set_defaults(handler=run)
+
+
+def add_context_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--account", help="12-digit AWS account id (default: from the environment, else 000000000000)")
+    p.add_argument("--region", help="AWS region (default: AWS_REGION, else us-east-1)")
+    p.add_argument("--repo", help="repository name (default: from CodeBuild, else 'local')")
+    p.add_argument("--branch", help="branch (default: from CodeBuild, else 'main')")
+    p.add_argument("--commit", help="commit SHA")
+
+
+def context_from_args(args: argparse.Namespace):
+    if args.account is not None and not (len(args.account) == 12 and args.account.isdigit()):
+        raise ConfigError(f"--account must be 12 digits, got {args.account!r}")
+    context = context_from_environment().with_overrides(
+        account=args.account, region=args.region, repo=args.repo, branch=args.branch, commit=args.commit
+    )
+    if args.region:
+        context = context.with_overrides(partition=partition_for_region(args.region))
+    return context
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.tool != "auto" and args.tool not in registry.names():
+        raise ConfigError(f"unknown tool {args.tool!r}; use one of: auto, {', '.join(registry.names())}")
+    path = Path(args.file)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ReportError(args.file, f"cannot read ({exc.strerror})") from None
+    findings = registry.parse_report(args.tool, data, args.file)
+    asff = to_validated_asff(findings, context_from_args(args))
+    json.dump(asff, sys.stdout, indent=2, ensure_ascii=False)
+    sys.stdout.write("\n")
+    return 0

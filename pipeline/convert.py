@@ -1,0 +1,15 @@
+"""Findings -> validated ASFF: the step shared by `parse`, `publish` and `scan`."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from pipeline.asff import to_asff
+from pipeline.asff_validation import validate
+from pipeline.context import ScanContext
+from pipeline.finding import Finding
+
+
+def to_validated_asff(findings: Iterable[Finding], context: ScanContext) -> list[dict[str, Any]]:
+    """ASFF for every finding; AsffValidationError (a bug in to_asff) is never swallowed."""
+    return [validate(to_asff(finding, context)) for finding in findings]

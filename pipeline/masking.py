@@ -1,0 +1,54 @@
+"""Secrets that scanners report must never travel further than the parser.
+
+A secret is replaced by a short prefix and a hash: enough to recognise which key
+leaked and to rotate it, not enough to use it.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+VISIBLE_PREFIX = 4
+
+
+def mask_secret(secret: str) -> str:
+    digest = hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+    prefix = secret[:VISIBLE_PREFIX] if len(secret) > 2 * VISIBLE_PREFIX else ""
+    return f"{prefix}***(sha256:{digest})"
+
+
+def redact_text(text: str, secrets: list[str]) -> str:
+    for secret in sorted(secrets, key=len, reverse=True):
+        if secret and secret in text:
+            text = text.replace(secret, mask_secret(secret))
+    return text
+
+
+def redact(value: T, secrets: list[str]) -> T:
+    """Return `value` with every secret masked in every string it holds.
+
+    Works on strings, lists, tuples, dicts and (frozen or not) dataclasses, so a
+    parser can call it once on a whole Finding.
+    """
+    secrets = [s for s in secrets if s and s.strip()]
+    if not secrets:
+        return value
+    return _redact(value, secrets)
+
+
+def _redact(value: Any, secrets: list[str]) -> Any:
+    if isinstance(value, str):
+        return redact_text(value, secrets)
+    if isinstance(value, list):
+        return [_redact(v, secrets) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_redact(v, secrets) for v in value)
+    if isinstance(value, dict):
+        return {_redact(k, secrets): _redact(v, secrets) for k, v in value.items()}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {f.name: _redact(getattr(value, f.name), secrets) for f in dataclasses.fields(value)}
+        return dataclasses.replace(value, **changes)
+    return value

@@ -1,0 +1,50 @@
+"""The Sink interface: where validated ASFF findings go."""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Scope:
+    """One tool's findings on one repo and branch: the unit of stale-finding archival.
+
+    `complete` is False for an incomplete or failed run, which must archive nothing.
+    """
+
+    repo: str
+    branch: str
+    tool: str
+    complete: bool
+
+
+@dataclass
+class FailedFinding:
+    id: str
+    error_code: str
+    error_message: str
+
+
+@dataclass
+class PublishResult:
+    sent: int = 0
+    accepted: int = 0
+    failed: list[FailedFinding] = field(default_factory=list)
+    archived: int = 0
+    suppressed: int = 0
+    requests: int = 0
+    throttles: int = 0
+
+    @property
+    def ok(self) -> bool:
+        """A lost finding is a failed run: everything sent must be accepted."""
+        return not self.failed and self.accepted == self.sent
+
+
+class Sink(ABC):
+    name: str
+
+    @abstractmethod
+    def publish(self, findings: list[dict[str, Any]], scopes: list[Scope]) -> PublishResult:
+        """Import findings, archive stale ones of complete scopes, apply suppressions."""
