@@ -53,6 +53,14 @@ class ToolRunner(ABC):
     name: ClassVar[str]    # as in `--stages`/reports; usually the parser's name
     stage: ClassVar[Stage]
     parser: ClassVar[str]  # parsers.registry name of the report it writes
+    #: How the tool gets onto a machine when `secpipe tools install` does not pin it
+    #: (e.g. "apt-get install -y wapiti", "CodeBuild image only: not installable here").
+    #: Empty for the Python scanners pinned in scanners.lock.
+    install_hint: ClassVar[str] = ""
+
+    def version(self) -> str | None:
+        """The installed version for `secpipe tools list`; None when unknown or not installed."""
+        return None
 
     @abstractmethod
     def missing(self) -> str | None:

@@ -1,0 +1,1 @@
+"""Tool runners: one module per scanner (see base.ToolRunner), found by registry."""
