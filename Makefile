@@ -1,0 +1,32 @@
+# Two entry points (see README): `make scan` and `make test`. Everything else is setup they share.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: scan test setup system-packages scanners
+
+scan: setup scanners
+	$(BIN)/secpipe scan examples/vulnerable-app; status=$$?; \
+	  echo "secpipe scan exited $$status (1 = the gate failed, as it must on the vulnerable example)"; \
+	  test $$status -le 1
+
+test: setup system-packages scanners
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $(STAMP)
+
+# Debian packages the real-scanner and browser tests use (wapiti for DAST, chromium for the
+# console and report tests). Installed only when running as root and missing.
+system-packages:
+	@bash scripts/install-system-packages.sh
+
+# The Python scanners, each in its own pinned environment (pipeline/tools/scanners.lock).
+scanners: setup
+	$(BIN)/secpipe tools install
