@@ -1,0 +1,93 @@
+"""The Security Hub sink: import, archive stale findings, apply suppressions.
+
+The same code talks to AWS and to the local hub (boto3 with endpoint_url).
+
+Accounting: `sent`, `accepted` and `failed` cover every finding given to
+BatchImportFindings in this publish: the current findings and the archived
+copies of stale ones (`archived` says how many of the accepted were those), so
+sent == accepted + len(failed) always holds. `requests` counts every HTTP
+attempt (imports, queries, updates, retries included); `throttles` counts
+replies that were throttling errors (HTTP 429).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from pipeline.context import utc_now
+from pipeline.errors import ConfigError
+from pipeline.sinks.archival import StaleFindingFinder
+from pipeline.sinks.base import FailedFinding, PublishResult, Scope, Sink
+from pipeline.sinks.importer import FindingImporter
+from pipeline.sinks.pacing import GET_FINDINGS_QUOTA, IMPORT_QUOTA, UPDATE_QUOTA, Quota, TokenBucket
+from pipeline.sinks.retrying import CallStats, RetryPolicy
+from pipeline.sinks.suppression import Suppressor
+
+
+@dataclass(frozen=True)
+class SecurityHubSettings:
+    max_in_flight: int = 8  # enough to hold 10 req/s with Security Hub's latency
+    import_quota: Quota = IMPORT_QUOTA
+    update_quota: Quota = UPDATE_QUOTA
+    get_quota: Quota = GET_FINDINGS_QUOTA
+    retry: RetryPolicy = RetryPolicy()
+
+
+@dataclass
+class SecurityHubPublishResult(PublishResult):
+    """PublishResult plus suppressions that could not be applied (they fail the run too)."""
+
+    unsuppressed: list[FailedFinding] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return super().ok and not self.unsuppressed
+
+
+class SecurityHubSink(Sink):
+    name = "securityhub"
+
+    def __init__(self, client: Any, product_arn: str | None, settings: SecurityHubSettings = SecurityHubSettings(),
+                 clock: Callable[[], datetime] = utc_now):
+        self.client = client
+        self.product_arn = product_arn
+        self.settings = settings
+        self.clock = clock
+        # One bucket per operation and sink, shared by all its threads, as the quota is per account.
+        self.import_bucket = TokenBucket(settings.import_quota)
+        self.update_bucket = TokenBucket(settings.update_quota)
+        self.get_bucket = TokenBucket(settings.get_quota)
+
+    def publish(self, findings: list[dict[str, Any]], scopes: list[Scope]) -> SecurityHubPublishResult:
+        stats = CallStats()
+        policy = self.settings.retry
+        importer = FindingImporter(self.client, self.import_bucket, stats, policy, self.settings.max_in_flight)
+        result = SecurityHubPublishResult()
+
+        current = importer.import_findings(findings)
+        complete = [s for s in scopes if s.complete]
+        stale_report = None
+        if complete:
+            if not self.product_arn:
+                raise ConfigError("cannot archive stale findings: the product ARN (account) is unknown")
+            finder = StaleFindingFinder(self.client, self.product_arn, self.get_bucket, stats, policy, self.clock)
+            stale = finder.stale(complete, {f["Id"] for f in findings})
+            stale_report = importer.import_findings(stale)
+            result.archived = stale_report.accepted
+
+        accepted = set(current.accepted_ids)
+        suppression = Suppressor(self.client, self.update_bucket, self.get_bucket, stats, policy).suppress(
+            f for f in findings if f["Id"] in accepted)
+        result.suppressed = suppression.suppressed
+        result.unsuppressed = suppression.failed
+
+        for report in (current, stale_report):
+            if report is not None:
+                result.sent += report.sent
+                result.accepted += report.accepted
+                result.failed.extend(report.failed)
+        result.requests = stats.requests
+        result.throttles = stats.throttles
+        return result

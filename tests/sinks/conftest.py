@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+import pytest
+
+from pipeline.aws import SINGLE_ATTEMPT, AwsSettings, make_client, make_session
+from pipeline.sinks.pacing import Backoff, Quota
+from pipeline.sinks.retrying import RetryPolicy
+from pipeline.sinks.securityhub import SecurityHubSettings
+from tests.sinks.builders import REGION
+from tests.sinks.fakes import FakeSecurityHub
+
+# Fast pacing and tiny backoff: tests check behaviour, not speed.
+FAST = SecurityHubSettings(max_in_flight=4, import_quota=Quota(1000.0, 1000), update_quota=Quota(1000.0, 1000),
+                           get_quota=Quota(1000.0, 1000), retry=RetryPolicy(max_attempts=8, backoff=Backoff(0.001, 0.01)))
+
+
+def hub_client(endpoint_url: str):
+    session = make_session(AwsSettings(region=REGION, loopback_credentials=True))
+    return make_client(session, "securityhub", endpoint_url=endpoint_url, retries=SINGLE_ATTEMPT,
+                       max_pool_connections=8)
+
+
+@pytest.fixture
+def fake_hub():
+    with FakeSecurityHub() as hub:
+        yield hub
