@@ -57,6 +57,8 @@ def parsed(
         findings = parse_report(runner.parser, data, str(report_path))
     except ReportError as exc:
         return error(runner, str(exc), report_path=report_path, duration_s=duration_s)
+    except ValueError as exc:  # no parser registered under runner.parser
+        return error(runner, str(exc), report_path=report_path, duration_s=duration_s)
     if incomplete:
         status = ToolStatus.INCOMPLETE
     else:

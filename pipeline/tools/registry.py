@@ -10,7 +10,7 @@ from pipeline.tools.base import ToolRunner
 
 _RUNNERS: dict[str, ToolRunner] = {}
 # Modules of this package that are machinery, not runners.
-_NOT_RUNNER_MODULES = {"base", "registry", "process", "locate", "outcome", "install", "lockfile"}
+_NOT_RUNNER_MODULES = {"base", "registry", "process", "locate", "outcome", "install", "command", "files"}
 _loaded = False
 
 
