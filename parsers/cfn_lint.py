@@ -36,12 +36,12 @@ class CfnLintParser(Parser):
     formats = "cfn-lint --format json"
 
     def sniff(self, report: Report) -> bool:
-        if report.data.strip() == b"[]":
-            # A clean template gives exactly "[]" (cfn-lint's json.dumps of no matches).
-            # An empty list carries no tool's mark, so only this compact spelling is
-            # claimed; other empty lists are left to `--tool` (all mean no findings).
-            return True
         doc = report.json() if report.looks_like_json() else None
+        if doc == []:
+            # cfn-lint prints a bare [] for a clean template. An empty list carries no
+            # tool's mark (pip-audit's old layout can be one too); every reading of it
+            # is "no findings", so claiming it is harmless.
+            return True
         return isinstance(doc, list) and isinstance(doc[0], dict) and _MATCH_KEYS <= doc[0].keys()
 
     def parse(self, report: Report) -> list[Finding]:
