@@ -27,6 +27,9 @@ TOOL_NAMES = {
 
 #: (file, field) -> why secpipe differs from the reference parser. Keep in step with parsers/README.md.
 DEVIATIONS: dict[tuple[str, str], str] = {
+    ("npm_audit/many_vuln.json", "file_path"): "npm's dependency path is kept as written; DefectDojo replaces its 64-hex segment with 'censored_by_npm_audit'",
+    ("npm_audit_7_plus/many_vulns.json", "title"): "title says why the package is vulnerable ('<pkg>: <advisory>' or '<pkg> is vulnerable through <pkgs>'), not the bare package name",
+    ("npm_audit_7_plus/many_vulns.json", "cwe"): "a package vulnerable only through others has no CWE of its own; secpipe does not stamp the generic CWE-1035",
     ("pip_audit/many_vulns.json", "cwe"): "pip-audit reports no CWE; secpipe does not stamp the generic CWE-1395 on every finding",
     ("sonarqube/findings_over_api.json", "title"): "title is the issue message, not '<rule>_<issue key>'; rule and key are in ProductFields",
     ("sonarqube/findings_over_api_hotspots.json", "title"): "title is the hotspot message, not '<rule>_<hotspot key>'; rule and key are in ProductFields",
