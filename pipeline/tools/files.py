@@ -41,3 +41,12 @@ def read_head(path: Path, limit: int = 200_000) -> str:
             return handle.read(limit).decode("utf-8", errors="replace")
     except OSError:
         return ""
+
+
+def relative_root(root: Path) -> tuple[Path, str]:
+    """(working directory, argument) to run a scanner in so the paths it reports
+    are relative to the target ("./app.py"), the same on every machine."""
+    root = root.resolve()
+    if root.is_file():
+        return root.parent, root.name
+    return root, "."
