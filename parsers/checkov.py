@@ -175,11 +175,11 @@ class CheckovParser(Parser):
         if check_type in IAC_CHECK_TYPES and resource:
             resource_type, logical_id = _split_resource(resource)
             finding.iac_location = IacLocation(template=path, logical_id=logical_id, resource_type=resource_type, line=start)
-        elif category is Category.SECRET:
-            # checkov names a secret by a hash of its value: stable and line-insensitive.
-            finding.fingerprint = f"{path}:{resource}" if resource else None
-            finding.code_locations = [CodeLocation(path=path, start_line=start, end_line=end, snippet=_snippet(check))]
-            finding = masking.redact(finding, _secret_values(check))
         else:
+            # The resource ('/Dockerfile.FROM', or for secrets a hash of the value) is
+            # line-insensitive, unlike the snippet, which for whole-file checks is the whole file.
+            finding.fingerprint = f"{path}#{resource}" if resource else None
             finding.code_locations = [CodeLocation(path=path, start_line=start, end_line=end, snippet=_snippet(check))]
+        if category is Category.SECRET:
+            finding = masking.redact(finding, _secret_values(check))
         return finding
