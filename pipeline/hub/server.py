@@ -1,0 +1,109 @@
+"""The hub's HTTP server: Host guard, then the Security Hub API paths, then the console.
+
+The API paths are the ones in botocore's model, so boto3 with `endpoint_url` talks to
+the hub unchanged; SigV4 headers are accepted and not checked (there is no account).
+"""
+from __future__ import annotations
+
+import json
+import logging
+import socket
+import uuid
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
+
+from pipeline.hub.api import OPERATIONS, HubApi, Operation
+from pipeline.hub.errors import HubApiError, invalid_input, too_many_requests
+from pipeline.hub.quota import Quota
+from pipeline.hub.web import HostGuard, Request, Response
+
+log = logging.getLogger(__name__)
+
+# Security Hub takes at most 6 MB per BatchImportFindings request; leave headroom, refuse floods.
+MAX_BODY_BYTES = 16 * 1024 * 1024
+
+
+class HubApp:
+    def __init__(self, api: HubApi, guard: HostGuard, quota: Quota | None,
+                 console: Callable[[Request], Response] | None = None):
+        self.api = api
+        self.guard = guard
+        self.quota = quota
+        self.console = console
+
+    def handle(self, request: Request) -> Response:
+        if not self.guard.allows(request.headers.get("host")):
+            # 421 Misdirected Request: this server does not answer for that name.
+            return Response.text(421, "This server does not answer for that Host header.\n")
+        operation = OPERATIONS.get((request.method, request.path))
+        if operation is not None:
+            return self._api(operation, request)
+        if self.console is None:
+            return Response.text(404, "Not found.\n")
+        return self.console(request)
+
+    def _api(self, operation: Operation, request: Request) -> Response:
+        request_id = str(uuid.uuid4())
+        try:
+            if self.quota is not None and not self.quota.allow(operation.name):
+                raise too_many_requests(operation.name)
+            try:
+                body = json.loads(request.body or b"{}")
+            except (ValueError, UnicodeDecodeError) as exc:
+                raise invalid_input(f"the request body is not valid JSON ({exc})") from None
+            result = self.api.call(operation.name, body)
+            return Response.json(200, result, {"x-amzn-RequestId": request_id})
+        except HubApiError as error:
+            response = Response.error(error)
+            response.headers["x-amzn-RequestId"] = request_id
+            return response
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: "HubHttpServer"
+    protocol_version = "HTTP/1.1"
+
+    def version_string(self) -> str:
+        return "secpipe-hub"
+
+    def _handle(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_BODY_BYTES:
+            self._send(Response.error(HubApiError(413, "InvalidInputException", "request body too large")))
+            self.close_connection = True
+            return
+        body = self.rfile.read(length) if length > 0 else b""
+        parts = urlsplit(self.path)
+        request = Request(self.command, parts.path, parts.query,
+                          {k.lower(): v for k, v in self.headers.items()}, body)
+        try:
+            response = self.server.app.handle(request)
+        except Exception:  # a bug must not kill the server thread; the client gets a 500
+            log.exception("local hub: %s %s failed", self.command, parts.path)
+            response = Response.error(HubApiError(500, "InternalException", "internal error in the local hub"))
+        self._send(response)
+
+    do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _handle
+
+    def _send(self, response: Response) -> None:
+        self.send_response(response.status)
+        for name, value in response.headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(response.body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(response.body)
+
+    def log_message(self, format: str, *args) -> None:  # noqa: A002 - the base class's name
+        log.debug("local hub: " + format, *args)
+
+
+class HubHttpServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, host: str, port: int):
+        self.address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        self.app: HubApp | None = None
+        super().__init__((host.strip("[]"), port), _Handler)

@@ -1,0 +1,258 @@
+"""SQLite storage of the local hub: one row per (ProductArn, Id).
+
+The finding is kept whole as JSON; the fields GetFindings filters and sorts on are
+copied into indexed columns, and the multi-valued ones (ProductFields, Resources)
+into side tables, so a filter never has to parse JSON. Notes added through
+BatchUpdateFindings are kept as a history in their own table.
+
+One connection guarded by a lock: SQLite has a single writer anyway, the hub's
+requests are short, and one connection keeps every read consistent with the last
+write. WAL lets other processes read the file while the hub writes.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pipeline.hub.timestamps import to_microseconds
+
+SEVERITY_RANK = {"INFORMATIONAL": 0, "LOW": 1, "MEDIUM": 2, "HIGH": 3, "CRITICAL": 4}
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS findings (
+    pk INTEGER PRIMARY KEY,
+    product_arn TEXT NOT NULL,
+    id TEXT NOT NULL,
+    generator_id TEXT NOT NULL,
+    aws_account_id TEXT NOT NULL,
+    title TEXT NOT NULL,
+    severity_label TEXT NOT NULL,
+    severity_rank INTEGER NOT NULL,
+    record_state TEXT NOT NULL,
+    workflow_status TEXT NOT NULL,
+    compliance_status TEXT NOT NULL,
+    created_at_us INTEGER NOT NULL,
+    updated_at_us INTEGER NOT NULL,
+    customer_fields TEXT NOT NULL,
+    doc TEXT NOT NULL,
+    UNIQUE (product_arn, id)
+);
+CREATE INDEX IF NOT EXISTS findings_updated ON findings (updated_at_us);
+CREATE INDEX IF NOT EXISTS findings_severity ON findings (severity_rank);
+CREATE INDEX IF NOT EXISTS findings_record_state ON findings (record_state);
+CREATE INDEX IF NOT EXISTS findings_workflow ON findings (workflow_status);
+CREATE INDEX IF NOT EXISTS findings_generator ON findings (generator_id);
+CREATE TABLE IF NOT EXISTS product_fields (
+    finding INTEGER NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (finding, key)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS product_fields_key_value ON product_fields (key, value);
+CREATE TABLE IF NOT EXISTS resources (
+    finding INTEGER NOT NULL,
+    position INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    id TEXT NOT NULL,
+    PRIMARY KEY (finding, position)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS resources_type ON resources (type);
+CREATE INDEX IF NOT EXISTS resources_id ON resources (id);
+CREATE TABLE IF NOT EXISTS notes (
+    pk INTEGER PRIMARY KEY,
+    finding INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    updated_by TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    workflow_status TEXT
+);
+CREATE INDEX IF NOT EXISTS notes_finding ON notes (finding);
+"""
+
+_COLUMNS = (
+    "product_arn", "id", "generator_id", "aws_account_id", "title", "severity_label", "severity_rank",
+    "record_state", "workflow_status", "compliance_status", "created_at_us", "updated_at_us",
+    "customer_fields", "doc",
+)
+_UPSERT = (
+    f"INSERT INTO findings ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' for _ in _COLUMNS)}) "
+    "ON CONFLICT (product_arn, id) DO UPDATE SET "
+    + ", ".join(f"{c} = excluded.{c}" for c in _COLUMNS if c not in ("product_arn", "id"))
+)
+# SQLite allows 32766 bound variables; two per key leaves plenty of room.
+_KEY_CHUNK = 400
+
+
+@dataclass(frozen=True)
+class StoredFinding:
+    pk: int
+    doc: dict[str, Any]
+    customer_fields: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Note:
+    text: str
+    updated_by: str
+    updated_at: str
+    workflow_status: str | None
+
+
+@dataclass(frozen=True)
+class StagedFinding:
+    """A finding ready to write, with the names of fields a customer has set (kept on re-import)."""
+
+    doc: dict[str, Any]
+    customer_fields: frozenset[str]
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return self.doc["ProductArn"], self.doc["Id"]
+
+
+def _row(staged: StagedFinding) -> tuple[Any, ...]:
+    doc = staged.doc
+    label = doc["Severity"]["Label"]
+    return (
+        doc["ProductArn"], doc["Id"], doc["GeneratorId"], doc["AwsAccountId"], doc["Title"], label,
+        SEVERITY_RANK[label], doc.get("RecordState", "ACTIVE"), (doc.get("Workflow") or {}).get("Status", "NEW"),
+        (doc.get("Compliance") or {}).get("Status", ""), to_microseconds(doc["CreatedAt"]),
+        to_microseconds(doc["UpdatedAt"]), json.dumps(sorted(staged.customer_fields)),
+        json.dumps(doc, ensure_ascii=False, separators=(",", ":")),
+    )
+
+
+class FindingStore:
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        self._db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute("PRAGMA busy_timeout=5000")
+        self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    # -- reads -------------------------------------------------------------------------
+
+    def fetch_by_keys(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], StoredFinding]:
+        wanted = list(dict.fromkeys(keys))
+        found: dict[tuple[str, str], StoredFinding] = {}
+        with self._lock:
+            for start in range(0, len(wanted), _KEY_CHUNK):
+                chunk = wanted[start:start + _KEY_CHUNK]
+                clause = " OR ".join("(product_arn = ? AND id = ?)" for _ in chunk)
+                params = [part for key in chunk for part in key]
+                for pk, arn, ident, customer, doc in self._db.execute(
+                    f"SELECT pk, product_arn, id, customer_fields, doc FROM findings WHERE {clause}", params
+                ):
+                    found[(arn, ident)] = StoredFinding(pk, json.loads(doc), frozenset(json.loads(customer)))
+        return found
+
+    def fetch_by_pk(self, pk: int) -> StoredFinding | None:
+        with self._lock:
+            row = self._db.execute("SELECT pk, customer_fields, doc FROM findings WHERE pk = ?", (pk,)).fetchone()
+        if row is None:
+            return None
+        return StoredFinding(row[0], json.loads(row[2]), frozenset(json.loads(row[1])))
+
+    def select(self, where: str, params: Sequence[Any], order_by: str, limit: int,
+               sort_columns: Sequence[str]) -> list[tuple[int, list[Any], dict[str, Any]]]:
+        """(pk, values of the sort columns, finding) for one page of a filtered query."""
+        columns = ", ".join(sort_columns) if sort_columns else "NULL"
+        sql = f"SELECT pk, doc, {columns} FROM findings AS f WHERE {where} ORDER BY {order_by} LIMIT ?"
+        with self._lock:
+            rows = self._db.execute(sql, [*params, limit]).fetchall()
+        return [(row[0], list(row[2:2 + len(sort_columns)]), json.loads(row[1])) for row in rows]
+
+    def count(self, where: str = "1", params: Sequence[Any] = ()) -> int:
+        with self._lock:
+            return self._db.execute(f"SELECT count(*) FROM findings AS f WHERE {where}", params).fetchone()[0]
+
+    def product_field_values(self, key: str) -> list[str]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT DISTINCT value FROM product_fields WHERE key = ? ORDER BY value", (key,)
+            ).fetchall()
+        return [row[0] for row in rows]
+
+    def notes(self, pk: int) -> list[Note]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT text, updated_by, updated_at, workflow_status FROM notes WHERE finding = ? ORDER BY pk DESC",
+                (pk,),
+            ).fetchall()
+        return [Note(*row) for row in rows]
+
+    # -- writes ------------------------------------------------------------------------
+
+    def upsert(self, staged: Sequence[StagedFinding]) -> None:
+        """Write a batch in one transaction: the findings, then their side-table rows."""
+        # The last copy of a finding sent twice in one batch wins, as it would one request later.
+        staged = list({s.key: s for s in staged}.values())
+        if not staged:
+            return
+        with self._lock, self._transaction():
+            self._db.executemany(_UPSERT, [_row(s) for s in staged])
+            pks = self._pks([s.key for s in staged])
+            targets = [(pks[s.key],) for s in staged]
+            self._db.executemany("DELETE FROM product_fields WHERE finding = ?", targets)
+            self._db.executemany("DELETE FROM resources WHERE finding = ?", targets)
+            self._db.executemany(
+                "INSERT OR REPLACE INTO product_fields (finding, key, value) VALUES (?, ?, ?)",
+                [(pks[s.key], k, v) for s in staged for k, v in (s.doc.get("ProductFields") or {}).items()],
+            )
+            self._db.executemany(
+                "INSERT INTO resources (finding, position, type, id) VALUES (?, ?, ?, ?)",
+                [(pks[s.key], i, r.get("Type", ""), r.get("Id", ""))
+                 for s in staged for i, r in enumerate(s.doc.get("Resources") or [])],
+            )
+
+    def update(self, updates: Sequence[tuple[int, StagedFinding]], notes: Sequence[tuple[int, Note]]) -> None:
+        """Rewrite findings changed by BatchUpdateFindings and append their notes, in one transaction."""
+        with self._lock, self._transaction():
+            self._db.executemany(
+                "UPDATE findings SET severity_label = ?, severity_rank = ?, workflow_status = ?, "
+                "customer_fields = ?, doc = ? WHERE pk = ?",
+                [(row[5], row[6], row[8], row[12], row[13], pk) for pk, row in
+                 ((pk, _row(staged)) for pk, staged in updates)],
+            )
+            self._db.executemany(
+                "INSERT INTO notes (finding, text, updated_by, updated_at, workflow_status) VALUES (?, ?, ?, ?, ?)",
+                [(pk, n.text, n.updated_by, n.updated_at, n.workflow_status) for pk, n in notes],
+            )
+
+    def _pks(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], int]:
+        result: dict[tuple[str, str], int] = {}
+        unique = list(dict.fromkeys(keys))
+        for start in range(0, len(unique), _KEY_CHUNK):
+            chunk = unique[start:start + _KEY_CHUNK]
+            clause = " OR ".join("(product_arn = ? AND id = ?)" for _ in chunk)
+            for pk, arn, ident in self._db.execute(
+                f"SELECT pk, product_arn, id FROM findings WHERE {clause}", [p for key in chunk for p in key]
+            ):
+                result[(arn, ident)] = pk
+        return result
+
+    def _transaction(self) -> "_Transaction":
+        return _Transaction(self._db)
+
+
+class _Transaction:
+    def __init__(self, db: sqlite3.Connection):
+        self._db = db
+
+    def __enter__(self) -> None:
+        self._db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, kind, value, traceback) -> None:
+        self._db.execute("COMMIT" if kind is None else "ROLLBACK")
