@@ -24,3 +24,25 @@ def hub_client(endpoint_url: str):
 def fake_hub():
     with FakeSecurityHub() as hub:
         yield hub
+
+
+def _local_hub_factory():
+    try:
+        from pipeline.hub import start_local_hub
+    except ImportError:
+        return None
+    return start_local_hub
+
+
+@pytest.fixture(params=["fake", "local"])
+def hub_endpoint(request, tmp_path):
+    """The same scenario against the fake and against the real local hub (boto3 either way)."""
+    if request.param == "fake":
+        with FakeSecurityHub() as hub:
+            yield hub.endpoint_url
+        return
+    start_local_hub = _local_hub_factory()
+    if start_local_hub is None:
+        pytest.skip("pipeline.hub.start_local_hub is not available yet")
+    with start_local_hub(tmp_path / "hub.sqlite3") as hub:
+        yield hub.endpoint_url
