@@ -45,6 +45,10 @@ class Item:
     id: str
     stage: Stage
 
+    @property
+    def location(self) -> str:
+        return location_text(self.finding)
+
 
 @dataclass
 class ScanResult:
