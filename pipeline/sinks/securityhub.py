@@ -50,9 +50,10 @@ class SecurityHubSink(Sink):
     name = "securityhub"
 
     def __init__(self, client: Any, product_arn: str | None, settings: SecurityHubSettings = SecurityHubSettings(),
-                 clock: Callable[[], datetime] = utc_now):
+                 clock: Callable[[], datetime] = utc_now, expected_account: str | None = None):
         self.client = client
         self.product_arn = product_arn
+        self.expected_account = expected_account
         self.settings = settings
         self.clock = clock
         # One bucket per operation and sink, shared by all its threads, as the quota is per account.
@@ -61,6 +62,7 @@ class SecurityHubSink(Sink):
         self.get_bucket = TokenBucket(settings.get_quota)
 
     def publish(self, findings: list[dict[str, Any]], scopes: list[Scope]) -> SecurityHubPublishResult:
+        self._check_account(findings)
         stats = CallStats()
         policy = self.settings.retry
         importer = FindingImporter(self.client, self.import_bucket, stats, policy, self.settings.max_in_flight)
@@ -91,3 +93,12 @@ class SecurityHubSink(Sink):
         result.requests = stats.requests
         result.throttles = stats.throttles
         return result
+
+    def _check_account(self, findings: list[dict[str, Any]]) -> None:
+        """With the default product ARN, Security Hub only takes findings of the calling account."""
+        if not self.expected_account:
+            return
+        others = sorted({f.get("AwsAccountId") for f in findings} - {self.expected_account})
+        if others:
+            raise ConfigError(f"findings are for account(s) {', '.join(map(str, others))} but the AWS credentials are "
+                              f"for {self.expected_account}; re-run `secpipe parse --account {self.expected_account}`")

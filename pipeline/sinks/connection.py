@@ -1,0 +1,27 @@
+"""What a hub choice resolves to: a Security Hub client and whose findings it holds."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pipeline.sinks.securityhub import SecurityHubSettings
+
+
+@dataclass(frozen=True)
+class HubOptions:
+    endpoint_url: str | None = None  # talk to this URL instead of starting / resolving one
+    region: str | None = None
+    profile: str | None = None
+    db_path: Path | None = None  # local hub database (default: the user's data directory)
+    product_arn: str | None = None  # local hub: taken from the findings or the context, no STS
+    quota: bool = False  # local hub started in-process: emulate the Security Hub rate limits
+    settings: SecurityHubSettings = field(default_factory=SecurityHubSettings)
+
+
+@dataclass(frozen=True)
+class HubConnection:
+    client: Any  # boto3 securityhub client
+    product_arn: str | None
+    account: str | None
+    endpoint_url: str | None

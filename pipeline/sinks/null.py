@@ -1,0 +1,13 @@
+"""The "none" sink: findings go nowhere (a dry run, or when only reports are wanted)."""
+from __future__ import annotations
+
+from typing import Any
+
+from pipeline.sinks.base import PublishResult, Scope, Sink
+
+
+class NullSink(Sink):
+    name = "none"
+
+    def publish(self, findings: list[dict[str, Any]], scopes: list[Scope]) -> PublishResult:
+        return PublishResult()

@@ -1,0 +1,47 @@
+"""--hub NAME -> a connection (for `findings`) or a sink (for `publish` and `scan`)."""
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from typing import ContextManager
+
+from pipeline.errors import ConfigError
+from pipeline.sinks.aws_hub import connect_aws
+from pipeline.sinks.base import Sink
+from pipeline.sinks.connection import HubConnection, HubOptions
+from pipeline.sinks.local import connect_local
+from pipeline.sinks.null import NullSink
+from pipeline.sinks.securityhub import SecurityHubSink
+
+Connector = Callable[[HubOptions], ContextManager[HubConnection]]
+
+HUBS: dict[str, Connector] = {"local": connect_local, "securityhub": connect_aws}
+NO_HUB = "none"
+DEFAULT_HUB = "local"
+
+
+def names() -> list[str]:
+    return [*HUBS, NO_HUB]
+
+
+def _connector(name: str) -> Connector:
+    try:
+        return HUBS[name]
+    except KeyError:
+        raise ConfigError(f"unknown hub {name!r}; use one of: {', '.join(HUBS)}") from None
+
+
+def connect(name: str, options: HubOptions) -> ContextManager[HubConnection]:
+    """A hub to query and update (`secpipe findings`); "none" has nothing to query."""
+    return _connector(name)(options)
+
+
+@contextlib.contextmanager
+def open_sink(name: str, options: HubOptions) -> Iterator[Sink]:
+    if name == NO_HUB:
+        yield NullSink()
+        return
+    with _connector(name)(options) as connection:
+        # Only a real AWS connection knows the caller's account; the local hub takes any.
+        expected = connection.account if name == "securityhub" else None
+        yield SecurityHubSink(connection.client, connection.product_arn, options.settings, expected_account=expected)

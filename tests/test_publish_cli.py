@@ -1,0 +1,98 @@
+"""`secpipe publish` end to end, as a subprocess."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.sinks.builders import asff_findings
+from tests.sinks.fakes import FakeSecurityHub
+
+
+def secpipe(*args: str, env_db=None):
+    return subprocess.run([sys.executable, "-m", "pipeline.cli", *args], capture_output=True, text=True, timeout=120)
+
+
+def counts(stdout: str) -> dict[str, int]:
+    line = stdout.strip().splitlines()[-1]
+    return {k: int(v) for k, v in (part.split("=") for part in line.split(": ", 1)[1].split())}
+
+
+def write(tmp_path, findings, name="findings.json"):
+    path = tmp_path / name
+    path.write_text(json.dumps(findings))
+    return str(path)
+
+
+def test_publish_into_local_hub_then_archive_with_complete(tmp_path):
+    db = str(tmp_path / "hub.sqlite3")
+    findings = asff_findings(12)
+    first = secpipe("publish", write(tmp_path, findings), "--hub", "local", "--db", db)
+    assert first.returncode == 0, first.stderr
+    assert counts(first.stdout) == {"sent": 12, "accepted": 12, "failed": 0, "archived": 0, "suppressed": 0,
+                                    "requests": 1, "throttles": 0}
+    # Not --complete: nothing archived even though 4 findings are missing.
+    partial = secpipe("publish", write(tmp_path, findings[:8]), "--db", db)
+    assert counts(partial.stdout)["archived"] == 0
+    complete = secpipe("publish", write(tmp_path, findings[:8]), "--db", db, "--complete")
+    assert complete.returncode == 0, complete.stderr
+    assert counts(complete.stdout)["archived"] == 4
+    # A complete run of bandit that found nothing: the scope is named with --scope-tool.
+    empty = secpipe("publish", write(tmp_path, []), "--db", db, "--complete", "--scope-tool", "bandit",
+                    "--repo", "demo", "--branch", "main", "--account", "123456789012")
+    assert empty.returncode == 0, empty.stderr
+    assert counts(empty.stdout)["archived"] == 8
+    listed = secpipe("findings", "list", "--db", db, "--record-state", "archived", "--json")
+    assert listed.returncode == 0, listed.stderr
+    assert sorted(f["Id"] for f in json.loads(listed.stdout)) == sorted(f["Id"] for f in findings)
+
+
+def test_lost_findings_fail_the_command_and_are_named(tmp_path):
+    findings = asff_findings(20)
+    with FakeSecurityHub() as hub:
+        hub.faults.fail_item(findings[3]["Id"], "InvalidInput", times=None)
+        hub.faults.fail_item(findings[4]["Id"], "InternalException", times=2)  # recovers on retry
+        hub.faults.add("BatchImportFindings", "throttle", times=2)
+        result = secpipe("publish", write(tmp_path, findings), "--endpoint-url", hub.endpoint_url)
+    assert result.returncode == 1
+    got = counts(result.stdout)
+    assert got["sent"] == 20 and got["accepted"] == 19 and got["failed"] == 1 and got["throttles"] == 2
+    assert f"not accepted: {findings[3]['Id']}: InvalidInput" in result.stderr
+    assert findings[4]["Id"] not in result.stderr
+    assert "1 finding(s) not accepted" in result.stderr
+
+
+@pytest.mark.parametrize("content, message", [
+    ("{not json", "not JSON"),
+    ('{"Findings": []}', "expected a JSON array"),
+    ('[{"Id": "x"}]', "finding 0 (x) is not valid ASFF"),
+])
+def test_bad_file_is_one_line_exit_2(tmp_path, content, message):
+    path = tmp_path / "bad.json"
+    path.write_text(content)
+    result = secpipe("publish", str(path), "--hub", "none")
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr
+
+
+def test_duplicate_ids_are_refused(tmp_path):
+    finding = asff_findings(1)[0]
+    result = secpipe("publish", write(tmp_path, [finding, finding]), "--hub", "none")
+    assert result.returncode == 2
+    assert "appears more than once" in result.stderr
+
+
+def test_hub_none_publishes_nothing(tmp_path):
+    result = secpipe("publish", write(tmp_path, asff_findings(3)), "--hub", "none")
+    assert result.returncode == 0
+    assert counts(result.stdout)["sent"] == 0
+
+
+def test_scope_tool_without_repo_on_empty_file_is_a_usage_error(tmp_path):
+    result = secpipe("publish", write(tmp_path, []), "--hub", "none", "--complete", "--scope-tool", "bandit")
+    assert result.returncode == 2
+    assert "--scope-tool needs --repo" in result.stderr
