@@ -11,6 +11,7 @@ import re
 import textwrap
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -284,20 +285,31 @@ def _index_run(run: dict[str, Any]) -> RunIndex:
     )
 
 
-def _format(template: str, arguments: list[Any]) -> str:
-    if "{" not in template:
-        return template
-
-    def substitute(match: re.Match[str]) -> str:
+@lru_cache(maxsize=4096)
+def _template_parts(template: str) -> tuple[str | int, ...]:
+    """A message template split once into literal text and argument positions."""
+    parts: list[str | int] = []
+    position = 0
+    for match in _PLACEHOLDER.finditer(template):
+        parts.append(template[position:match.start()])
         token = match.group(0)
-        if token == "{{":
-            return "{"
-        if token == "}}":
-            return "}"
-        position = int(match.group(1))
-        return str(arguments[position]) if position < len(arguments) else token
+        parts.append("{" if token == "{{" else "}" if token == "}}" else int(match.group(1)))
+        position = match.end()
+    parts.append(template[position:])
+    return tuple(parts)
 
-    return _PLACEHOLDER.sub(substitute, template)
+
+def _format(template: str, arguments: list[Any]) -> str:
+    """Substitute {n} with arguments[n]; text without arguments is taken literally."""
+    if not arguments or "{" not in template:
+        return template
+    out = []
+    for part in _template_parts(template):
+        if isinstance(part, int):
+            out.append(str(arguments[part]) if part < len(arguments) else "{%d}" % part)
+        else:
+            out.append(part)
+    return "".join(out)
 
 
 def _message(result: dict[str, Any], rule: RuleInfo | None, component: Component, run: RunIndex) -> str | None:
@@ -405,8 +417,9 @@ def _result_vulnerability_ids(result: dict[str, Any]) -> list[str]:
     properties = result.get("properties")
     if not isinstance(properties, dict) or not properties:
         return []
-    texts = [v for v in properties.values() if isinstance(v, str) and ("CVE-" in v or "GHSA-" in v)]
-    texts += [" ".join(map(str, v)) for v in properties.values() if isinstance(v, list)]
+    texts = [v if isinstance(v, str) else " ".join(map(str, v))
+             for v in properties.values() if isinstance(v, (str, list))]
+    texts = [t for t in texts if "CVE-" in t or "GHSA-" in t]
     return vulnerability_ids(" ".join(texts)) if texts else []
 
 
@@ -448,10 +461,10 @@ class SarifParser(Parser):
         rule_id = str(result.get("ruleId") or reference.get("id") or (rule.id if rule else "") or "unknown-rule")
         message = _message(result, rule, component, run)
         title_source = message or (rule and (rule.short or rule.full or rule.name or rule.id)) or rule_id
-        properties = result.get("properties") if isinstance(result.get("properties"), dict) else {}
+        properties = result.get("properties")
 
         level = result.get("level") or (rule.level if rule else None) or SARIF_DEFAULT_LEVEL
-        score = _score(properties.get("security-severity"))
+        score = _score(properties.get("security-severity")) if isinstance(properties, dict) and properties else None
         if score is None and rule is not None:
             score = rule.security_severity
         if score is not None:
@@ -481,6 +494,8 @@ class SarifParser(Parser):
         raw_locations = result.get("locations") or [None]
         locations = [_code_location(loc, run) for loc in raw_locations]
         secrets = _secret_candidates(result, locations) if is_secret else []
+        title = _shorten(str(title_source))
+        fingerprint = _fingerprint(result)
         findings = []
         for location in locations:
             if is_secret:
@@ -492,20 +507,20 @@ class SarifParser(Parser):
             finding = Finding(
                 tool=self.name,
                 rule_id=rule_id,
-                title=_shorten(str(title_source)),
+                title=title,
                 severity=label,
                 category=category,
                 description=description,
                 native_severity=native,
-                cwes=cwes,
-                vulnerability_ids=ids,
+                cwes=list(cwes),
+                vulnerability_ids=list(ids),
                 code_locations=[location] if location is not None else [],
-                references=references,
+                references=list(references),
                 remediation=rule.help_text if rule else None,
                 remediation_url=rule.help_uri if rule else None,
                 suppressed=suppressed,
                 suppression_reason=reason,
-                fingerprint=_fingerprint(result),
+                fingerprint=fingerprint,
                 observed_at=run.observed_at,
                 extra=dict(extra),
             )
