@@ -21,6 +21,8 @@ from reports.chart import SEVERITY_COLOURS, stacked_bars
 from reports.registry import register
 from reports.templating import html_environment, static_text
 
+SHORT_LABELS = {Severity.CRITICAL: "Crit", Severity.HIGH: "High", Severity.MEDIUM: "Med",
+                Severity.LOW: "Low", Severity.INFORMATIONAL: "Info"}
 _JSON_IN_SCRIPT = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"})
 
 
@@ -75,6 +77,7 @@ def render_html(result: ScanResult) -> str:
         result=result,
         ctx=result.context,
         severities=sorted(Severity, reverse=True),
+        short_labels=SHORT_LABELS,
         colours={s.name: c for s, c in SEVERITY_COLOURS.items()},
         by_severity=result.counts_by_severity(),
         by_stage=by_stage,

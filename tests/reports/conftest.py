@@ -6,6 +6,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from pipeline.context import ScanContext
+from pipeline.asff import to_asff
 from pipeline.convert import to_validated_asff
 from pipeline.finding import Category, CodeLocation, Cvss, Finding, IacLocation, Package, Severity, WebLocation
 from pipeline.identity import number_occurrences
@@ -48,13 +49,14 @@ def sample_findings() -> list[Finding]:
 
 
 def make_result(findings: list[Finding], runs: list[ToolRun] | None = None, gate: GateDecision | None = None,
-                context: ScanContext | None = None) -> ScanResult:
+                context: ScanContext | None = None, validate: bool = True) -> ScanResult:
+    """validate=False skips the ASFF validator for the scale tests: the renderers only read Ids."""
     context = context or ScanContext(account="123456789012", region="eu-west-1", repo="demo-repo", branch="main",
                                      commit="abc123def4567890", build_id="secpipe-build:42", now=STARTED)
     findings = number_occurrences(findings)
     return ScanResult(
         context=context, runs=runs if runs is not None else [], findings=findings,
-        asff=to_validated_asff(findings, context), gate=gate, started_at=STARTED,
+        asff=to_validated_asff(findings, context) if validate else [to_asff(f, context) for f in findings], gate=gate, started_at=STARTED,
         finished_at=STARTED + timedelta(seconds=93.5),
         links={"report": "https://eu-west-1.console.aws.amazon.com/s3/object/reports?prefix=report.html"},
     )
@@ -91,3 +93,17 @@ def sample_gate() -> GateDecision:
 def scan_result() -> ScanResult:
     findings = sample_findings()
     return make_result(findings, sample_runs(findings), sample_gate())
+
+
+def many_findings(count: int) -> list[Finding]:
+    """`count` distinct findings across tools and severities (for size and scale checks)."""
+    tools = [("bandit", Category.SAST), ("pip-audit", Category.SCA), ("checkov", Category.IAC), ("wapiti", Category.DAST)]
+    severities = list(Severity)
+    findings = []
+    for n in range(count):
+        tool, category = tools[n % len(tools)]
+        findings.append(Finding(
+            tool=tool, rule_id=f"R{n % 37}", title=f"Finding number {n} with a reasonably long title to fill the table",
+            severity=severities[n % len(severities)], category=category, description="x" * 200,
+            code_locations=[CodeLocation(f"src/module_{n}.py", n + 1)]))
+    return findings

@@ -164,5 +164,6 @@
   controls.text.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(apply, 120); });
   ["severity", "tool", "stage", "suppressed"].forEach(function (k) { controls[k].addEventListener("change", apply); });
   more.addEventListener("click", draw);
+  document.getElementById("filters").addEventListener("submit", function (e) { e.preventDefault(); });
   apply();
 })();

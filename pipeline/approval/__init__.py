@@ -1,0 +1,1 @@
+"""Sending the approval email: one Notifier interface, one implementation per module."""
