@@ -42,6 +42,19 @@ class ScanContext:
         return replace(self, **{k: v for k, v in values.items() if v is not None})
 
 
+def context_for_product(context: ScanContext, product_arn: str) -> ScanContext:
+    """The context of findings sent to this product: its partition, region and account.
+
+    With the default product (`arn:P:securityhub:R:A:product/A/default`) the
+    findings must carry the calling account, so STS's answer wins over any default.
+    """
+    parts = product_arn.split(":")
+    if len(parts) < 6 or parts[0] != "arn":
+        return context
+    return replace(context, partition=parts[1] or context.partition, region=parts[3] or context.region,
+                   account=parts[4] or context.account, product_arn=product_arn)
+
+
 def partition_for_region(region: str) -> str:
     if region.startswith("cn-"):
         return "aws-cn"

@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 
 from pipeline import identity
-from pipeline.baseline import BaselineSource
+from pipeline.sinks.baseline import BaselineSource
 from pipeline.context import ScanContext, utc_now
 from pipeline.convert import to_validated_asff
 from pipeline.errors import ConfigError

@@ -2,17 +2,26 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
-from pipeline.baseline import BaselineSource, FileBaseline
-from pipeline.context import context_from_environment
+from pipeline.sinks.baseline import BaselineSource, FileBaseline
+from pipeline.context import ScanContext, context_for_product, context_from_environment
 from pipeline.errors import ConfigError
 from pipeline.finding import Severity
 from pipeline.gitinfo import read_git_info
 from pipeline.policy import Policy, Threshold, load_policy
 from pipeline.progress import choose_progress
-from pipeline.scan import ScanRequest, scan
+from pipeline.sinks import registry as sinks
+from pipeline.sinks.base import Sink
+from pipeline.sinks.baseline import HubBaseline
+from pipeline.sinks.null import NullSink
+from pipeline.sinks.options import add_hub_arguments, hub_options
+from pipeline.sinks.securityhub import SecurityHubSink
+from pipeline.scan import ScanOutcome, ScanRequest, scan
 from pipeline.stages import Stage
 from pipeline.tools.base import ScanTarget
 
@@ -26,8 +35,6 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help=f"comma-separated stages: sca,sast,iac,dast (default: {DEFAULT_STAGES}, plus dast with --target)")
     p.add_argument("--target", help="URL of the running application for the dast stage")
     p.add_argument("--out", default="secpipe-out", help="output folder (default: ./secpipe-out)")
-    p.add_argument("--hub", default="local", help="where findings go: local (default), securityhub or none")
-    p.add_argument("--endpoint-url", help="Security Hub endpoint (a local hub's URL, for --hub securityhub)")
     p.add_argument("--fail-on", help="severity threshold for every stage: informational, low, medium, high, "
                                      "critical or none (overrides the policy file)")
     p.add_argument("--policy", type=Path, help="policy file (default: PATH/.secpipe.toml or [tool.secpipe] in PATH/pyproject.toml)")
@@ -36,6 +43,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--tools", help="comma-separated tool names to run (default: every tool that applies)")
     p.add_argument("--repo", help="repository name (default: from git or CodeBuild)")
     p.add_argument("--branch", help="branch (default: from git or CodeBuild)")
+    add_hub_arguments(p)
     p.set_defaults(handler=run)
 
 
@@ -57,9 +65,36 @@ def _policy(args: argparse.Namespace, root: Path) -> Policy:
                   timeouts=policy.timeouts, source=policy.source)
 
 
+@contextlib.contextmanager
+def _hub(args: argparse.Namespace, context: ScanContext) -> Iterator[tuple[Sink, ScanContext, Any]]:
+    """The sink, the context its findings must carry, and a client to query (None for --hub none)."""
+    if args.hub == sinks.NO_HUB:
+        yield NullSink(), context, None
+        return
+    options = hub_options(args, product_arn=context.effective_product_arn)
+    with sinks.connect(args.hub, options) as connection:
+        # The hub decides the account (STS for AWS); the findings must carry it.
+        product_arn = connection.product_arn or context.effective_product_arn
+        context = context_for_product(context, product_arn)
+        expected = connection.account if args.hub == "securityhub" else None
+        sink = SecurityHubSink(connection.client, product_arn, options.settings, expected_account=expected)
+        yield sink, context, connection.client
+
+
+def _context(args: argparse.Namespace, root: Path) -> ScanContext:
+    """Flags, then the environment (CodeBuild), then git, then defaults."""
+    git = read_git_info(root)
+    context = context_from_environment()
+    return context.with_overrides(
+        repo=args.repo or (git.repo if context.repo == "local" else None),
+        branch=args.branch or (git.branch if context.branch == "main" and git.branch else None),
+        commit=context.commit or git.commit,
+        region=args.region,
+    )
+
+
 def run(args: argparse.Namespace) -> int:
-    from pipeline.sinks import registry as sinks  # the hub machinery is only loaded for a scan
-    from reports import write_all
+    from reports import write_all  # jinja2 and the templates are only loaded for a scan
 
     root = Path(args.path)
     if not root.is_dir():
@@ -73,39 +108,38 @@ def run(args: argparse.Namespace) -> int:
     if not stages:
         raise ConfigError("--stages: name at least one stage")
     policy = _policy(args, root)
-    git = read_git_info(root)
-    context = context_from_environment()
-    context = context.with_overrides(repo=args.repo or (None if context.repo != "local" else git.repo),
-                                     branch=args.branch or (git.branch if context.branch == "main" and git.branch else None),
-                                     commit=context.commit or git.commit)
-    sink = sinks.create(args.hub, context=context, endpoint_url=args.endpoint_url)
-    baseline: BaselineSource | None = None
-    if policy.baseline_branch:
-        baseline = FileBaseline(args.baseline) if args.baseline else sinks.baseline_source(sink)
-    request = ScanRequest(
-        target=ScanTarget(path=root, url=args.target),
-        stages=stages,
-        out_dir=Path(args.out),
-        policy=policy,
-        context=sink.context if getattr(sink, "context", None) else context,
-        sink=sink,
-        baseline=baseline,
-        only_tools=[t.strip() for t in args.tools.split(",") if t.strip()] if args.tools else [],
-    )
-    try:
+    with _hub(args, _context(args, root)) as (sink, context, client):
+        baseline: BaselineSource | None = None
+        if policy.baseline_branch:
+            if args.baseline:
+                baseline = FileBaseline(args.baseline)
+            elif client is not None:
+                baseline = HubBaseline(client)
+            else:
+                raise ConfigError("baseline mode needs --baseline FILE or a hub (not --hub none)")
+        request = ScanRequest(
+            target=ScanTarget(path=root, url=args.target),
+            stages=stages,
+            out_dir=Path(args.out),
+            policy=policy,
+            context=context,
+            sink=sink,
+            baseline=baseline,
+            only_tools=[t.strip() for t in args.tools.split(",") if t.strip()] if args.tools else [],
+        )
         outcome = scan(request, choose_progress(sys.stderr), write_all)
-    finally:
-        close = getattr(sink, "close", None)
-        if close:
-            close()
+    _print_outcome(outcome, args, policy)
+    return outcome.exit_code
+
+
+def _print_outcome(outcome: ScanOutcome, args: argparse.Namespace, policy: Policy) -> None:
     gate = outcome.result.gate
-    print(f"gate: {'PASSED' if gate.passed else 'FAILED'} ({len(outcome.result.findings)} findings, "
+    print(f"gate: {'PASSED' if gate.passed else 'FAILED'} ({len(outcome.result.findings)} findings; "
           f"policy: {policy.source})")
     for reason in gate.reasons:
         print(f"  - {reason}")
-    if outcome.publish is not None:
+    if outcome.publish is not None and args.hub != sinks.NO_HUB:
         p = outcome.publish
         print(f"hub ({args.hub}): sent {p.sent}, accepted {p.accepted}, failed {len(p.failed)}, "
               f"archived {p.archived}, suppressed {p.suppressed}")
     print(f"reports: {Path(args.out).resolve()}")
-    return outcome.exit_code
