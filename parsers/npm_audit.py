@@ -85,16 +85,16 @@ class NpmAuditParser(Parser):
         cvss = _cvss(advisory.get("cvss"))
         native = advisory.get("severity")
         paths: list[str] = []
-        versions: list[str] = []
+        first_path: dict[str, str | None] = {}  # installed version -> the first dependency path it sits on
         for occurrence in advisory.get("findings") or []:
             if isinstance(occurrence, dict):
-                versions.append(str(occurrence.get("version") or ""))
-                paths.extend(str(p) for p in occurrence.get("paths") or [])
+                found_on = [str(p) for p in occurrence.get("paths") or []]
+                first_path.setdefault(str(occurrence.get("version") or ""), found_on[0] if found_on else None)
+                paths.extend(found_on)
         patched = advisory.get("patched_versions")
         fixed = str(patched) if patched and patched != "<0.0.0" else None  # npm writes <0.0.0 for "no fix"
-        packages = [Package(name=module, version=v or None, fixed_version=fixed, ecosystem="npm",
-                            file_path=paths[0] if paths else None)
-                    for v in dict.fromkeys(versions or [""])]
+        packages = [Package(name=module, version=v or None, fixed_version=fixed, ecosystem="npm", file_path=path)
+                    for v, path in (first_path or {"": None}).items()]
         references = [url] if url else []
         rule = ids[0] if ids else f"npm-advisory-{advisory.get('id')}"
         return Finding(

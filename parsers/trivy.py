@@ -72,6 +72,13 @@ def _results(report: Report, doc: Any) -> list[dict[str, Any]]:
     return results
 
 
+def _manifest(result: dict[str, Any], target: str) -> str | None:
+    """The file a package was found in. OS package results name the image ("app:1 (alpine 3.19)"), not a file."""
+    if result.get("Class") == "os-pkgs" or (result.get("Class") is None and " (" in target):
+        return None
+    return target
+
+
 def _code_lines(entry: dict[str, Any]) -> list[str]:
     code = entry.get("Code") or (entry.get("CauseMetadata") or {}).get("Code") or {}
     return [str(line.get("Content")) for line in code.get("Lines") or [] if isinstance(line, dict) and line.get("Content")]
@@ -133,7 +140,7 @@ class TrivyParser(Parser):
             vulnerability_ids=[vuln_id],
             cvss=every,
             packages=[Package(name=name, version=version, fixed_version=fixed, ecosystem=result.get("Type"),
-                              file_path=vuln.get("PkgPath") or target)],
+                              file_path=vuln.get("PkgPath") or _manifest(result, target))],
             references=references,
             remediation=f"Upgrade {name} to {fixed}." if fixed else None,
             suppressed=status in SUPPRESSING_STATUSES,
