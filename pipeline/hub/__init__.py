@@ -61,9 +61,12 @@ class LocalHub:
         self.stop()
 
 
-def start_local_hub(db_path: Path, host: str = "127.0.0.1", port: int = 0, quota: bool = False,
+def start_local_hub(db_path: Path, host: str = "127.0.0.1", port: int = 0, quota: bool | Quota = False,
                     allowed_hosts: tuple[str, ...] = ()) -> LocalHub:
-    """Open (or create) the database at db_path and serve it on host:port (0: a free port)."""
+    """Open (or create) the database at db_path and serve it on host:port (0: a free port).
+
+    quota=True emulates Security Hub's request rates; a Quota instance sets other rates or a clock.
+    """
     from pipeline.hub.console import Console
 
     store = FindingStore(Path(db_path))
@@ -71,7 +74,8 @@ def start_local_hub(db_path: Path, host: str = "127.0.0.1", port: int = 0, quota
     bound_port = server.server_address[1]
     guard = HostGuard(host, bound_port, allowed_hosts)
     api = HubApi(store)
-    app = HubApp(api, guard, Quota() if quota else None)
+    limiter = quota if isinstance(quota, Quota) else (Quota() if quota else None)
+    app = HubApp(api, guard, limiter)
     app.console = Console(api, guard).handle
     server.app = app
     return LocalHub(server, store, app)

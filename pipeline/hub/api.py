@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 import botocore.session
-from botocore.model import OperationModel
+from botocore.model import OperationModel, Shape
 from botocore.validate import ParamValidator
 
 from pipeline.hub import filters, imports, updates
@@ -52,9 +52,30 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
 
 
 def _validate(operation: str, body: dict[str, Any]) -> None:
-    report = ParamValidator().validate(body, operation_model(operation).input_shape)
+    shape = operation_model(operation).input_shape
+    report = ParamValidator().validate(body, shape)
     if report.has_errors():
         raise invalid_input(" ".join(line.strip() for line in report.generate_report().splitlines()[1:]))
+    problems: list[str] = []
+    _check_enums(body, shape, "", problems)
+    if problems:
+        raise invalid_input("; ".join(problems))
+
+
+def _check_enums(value: Any, shape: Shape, path: str, problems: list[str]) -> None:
+    """Enum values from the model, which botocore's ParamValidator leaves unchecked."""
+    if shape.type_name == "structure" and isinstance(value, dict):
+        for name, member in shape.members.items():
+            if name in value:
+                _check_enums(value[name], member, f"{path}.{name}" if path else name, problems)
+    elif shape.type_name == "list" and isinstance(value, list):
+        for index, item in enumerate(value):
+            _check_enums(item, shape.member, f"{path}[{index}]", problems)
+    elif shape.type_name == "map" and isinstance(value, dict):
+        for key, item in value.items():
+            _check_enums(item, shape.value, f"{path}[{key!r}]", problems)
+    elif shape.type_name == "string" and getattr(shape, "enum", None) and value not in shape.enum:
+        problems.append(f"{path}: {value!r} is not one of {', '.join(shape.enum)}")
 
 
 class HubApi:
@@ -106,6 +127,8 @@ class HubApi:
     def get_findings(self, body: dict[str, Any]) -> dict[str, Any]:
         _validate("GetFindings", body)
         limit = body.get("MaxResults", MAX_RESULTS)
+        if not 1 <= limit <= MAX_RESULTS:  # botocore's validator checks only the minimum
+            raise invalid_input(f"MaxResults must be between 1 and {MAX_RESULTS}")
         query = filters.build(body.get("Filters") or {}, body.get("SortCriteria") or [])
         fingerprint = _fingerprint(body)
         where, params = query.where, list(query.params)
