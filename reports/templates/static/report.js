@@ -72,8 +72,8 @@
     var tr = el("tr", "finding-row" + (f.supp ? " suppressed" : ""));
     var sev = el("td"); sev.appendChild(el("span", "sev sev-" + f.sev, f.sev));
     tr.appendChild(sev);
-    tr.appendChild(el("td", "", f.tool));
-    tr.appendChild(el("td", "", f.stage.toUpperCase()));
+    tr.appendChild(el("td", "nowrap", f.tool));
+    tr.appendChild(el("td", "nowrap", f.stage.toUpperCase()));
     tr.appendChild(el("td", "mono", f.rule));
     var title = el("td", "title", f.title);
     if (f.supp) title.appendChild(el("span", "tag", "suppressed"));

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import defusedxml.ElementTree as SafeET
+
+import reports
+from pipeline.result import ScanResult
+from reports import registry
+
+
+def test_writes_every_format(scan_result: ScanResult, tmp_path: Path) -> None:
+    written = reports.write_all(scan_result, tmp_path / "out")
+    assert {name: path.name for name, path in written.items()} == {
+        "html": "report.html", "markdown": "report.md", "junit": "junit.xml", "sarif": "results.sarif",
+        "email-text": "approval-email.txt", "email-html": "approval-email.html"}
+    for path in written.values():
+        assert path.parent == tmp_path / "out" and path.stat().st_size > 500
+    assert json.loads(written["sarif"].read_text())["version"] == "2.1.0"
+    assert SafeET.parse(written["junit"]).getroot().tag == "testsuites"
+    assert written["html"].read_text().startswith("<!DOCTYPE html>")
+
+
+def test_registry_rejects_duplicates_and_unknown_names() -> None:
+    import pytest
+    with pytest.raises(ValueError, match="registered twice"):
+        registry.register("html", "again.html")(lambda result: "")
+    with pytest.raises(KeyError, match="unknown report format 'pdf'"):
+        registry.get("pdf")
