@@ -1,0 +1,154 @@
+"""`secpipe tools install`: each pinned Python scanner into its own virtual environment.
+
+Idempotent: an env whose marker records exactly the locked requirements (and the
+same Python) is left alone. The marker is written last, so an interrupted
+install is redone next time rather than trusted.
+"""
+from __future__ import annotations
+
+import fcntl
+import json
+import shutil
+import sys
+import tomllib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.errors import ConfigError
+from pipeline.tools.locate import env_bin_dir, env_dir, tools_dir
+from pipeline.tools.process import run_command
+
+LOCK_PATH = Path(__file__).with_name("scanners.lock")
+MARKER = "secpipe-install.json"
+PIP_TIMEOUT_S = 1800.0
+
+
+@dataclass(frozen=True)
+class PinnedTool:
+    name: str
+    requirements: tuple[str, ...]
+    executable: str
+
+    @property
+    def package(self) -> str:
+        return self.requirements[0].split("==", 1)[0]
+
+    @property
+    def version(self) -> str:
+        return self.requirements[0].split("==", 1)[1]
+
+
+@dataclass(frozen=True)
+class InstallOutcome:
+    tool: str
+    action: str   # "installed", "up to date", "failed"
+    detail: str
+
+    @property
+    def ok(self) -> bool:
+        return self.action != "failed"
+
+
+def load_lock(path: Path = LOCK_PATH) -> dict[str, PinnedTool]:
+    """The pinned tools; ConfigError naming the entry when the lock file is malformed."""
+    try:
+        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    tools = {}
+    for name, entry in doc.items():
+        if not isinstance(entry, dict):
+            raise ConfigError(f"{path}: [{name}] must be a table")
+        requirements = entry.get("requirements")
+        executable = entry.get("executable")
+        if not (isinstance(requirements, list) and requirements and all(isinstance(r, str) for r in requirements)):
+            raise ConfigError(f"{path}: [{name}] needs requirements = a non-empty list of strings")
+        if "==" not in requirements[0] or not requirements[0].split("==", 1)[1]:
+            raise ConfigError(f"{path}: [{name}] first requirement must pin an exact version (package==X.Y.Z), got {requirements[0]!r}")
+        if not (isinstance(executable, str) and executable and "/" not in executable):
+            raise ConfigError(f"{path}: [{name}] needs executable = the program's name")
+        tools[name] = PinnedTool(name, tuple(requirements), executable)
+    return tools
+
+
+def installed_version(tool: PinnedTool) -> str | None:
+    """The version recorded by a finished install whose executable is still there."""
+    marker = _read_marker(tool.name)
+    if marker is None or not (env_bin_dir(tool.name) / tool.executable).is_file():
+        return None
+    return marker.get("version")
+
+
+def is_current(tool: PinnedTool) -> bool:
+    marker = _read_marker(tool.name)
+    return (
+        marker is not None
+        and marker.get("requirements") == list(tool.requirements)
+        and marker.get("python") == _python_tag()
+        and (env_bin_dir(tool.name) / tool.executable).is_file()
+    )
+
+
+def install(tool: PinnedTool, *, say: Callable[[str], None] = print) -> InstallOutcome:
+    """Make the tool's env match the lock; returns what was done. Never raises for pip failures."""
+    with _install_lock():
+        if is_current(tool):
+            return InstallOutcome(tool.name, "up to date", f"{tool.package} {tool.version} in {env_dir(tool.name)}")
+        target = env_dir(tool.name)
+        if target.exists():
+            say(f"{tool.name}: replacing {target} (it does not match the lock)")
+            shutil.rmtree(target)
+        say(f"{tool.name}: installing {', '.join(tool.requirements)} into {target}")
+        outcome = _create(tool, target)
+        if not outcome.ok:
+            shutil.rmtree(target, ignore_errors=True)  # a half-made env must not look installed
+        return outcome
+
+
+def _create(tool: PinnedTool, target: Path) -> InstallOutcome:
+    made = run_command([sys.executable, "-m", "venv", str(target)], timeout_s=300)
+    if made.returncode != 0:
+        return InstallOutcome(tool.name, "failed", f"could not create the venv: {made.start_error or made.stderr_line() or made.timed_out}")
+    python = env_bin_dir(tool.name) / "python"
+    pip = run_command(
+        [str(python), "-m", "pip", "install", "--disable-pip-version-check", "--no-input", "--quiet", *tool.requirements],
+        timeout_s=PIP_TIMEOUT_S,
+    )
+    if pip.timed_out:
+        return InstallOutcome(tool.name, "failed", f"pip timed out after {PIP_TIMEOUT_S:g}s")
+    if pip.returncode != 0:
+        return InstallOutcome(tool.name, "failed", f"pip exited {pip.returncode}: {pip.start_error or pip.stderr_line()}")
+    if not (env_bin_dir(tool.name) / tool.executable).is_file():
+        return InstallOutcome(tool.name, "failed", f"{tool.package} installed but has no {tool.executable!r} program")
+    marker = {"requirements": list(tool.requirements), "version": tool.version, "python": _python_tag()}
+    (target / MARKER).write_text(json.dumps(marker, indent=2) + "\n", encoding="utf-8")
+    return InstallOutcome(tool.name, "installed", f"{tool.package} {tool.version} in {target}")
+
+
+def _read_marker(name: str) -> dict | None:
+    try:
+        value = json.loads((env_dir(name) / MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _python_tag() -> str:
+    return f"{sys.version_info.major}.{sys.version_info.minor}"
+
+
+@contextmanager
+def _install_lock() -> Iterator[None]:
+    """One install at a time per tools dir (parallel test runs, two terminals)."""
+    root = tools_dir()
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / ".install.lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
