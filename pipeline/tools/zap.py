@@ -84,20 +84,20 @@ class ZapRunner(ToolRunner):
     install_hint = "CodeBuild only: an OWASP ZAP daemon (zap.sh -daemon) with its API at ZAP_API_URL"
 
     def missing(self) -> str | None:
-        settings = ZapSettings.from_env(os.environ)
         try:
+            settings = ZapSettings.from_env(os.environ)
             ZapClient(settings.api_url, settings.api_key).version(PROBE_TIMEOUT_S)
         except ZapUnreachable as exc:
             return str(exc)
-        except ZapApiError:
-            return None  # it is there; run() reports what is wrong with it
+        except SecpipeError:
+            return None  # it is there (or misconfigured): run() says what is wrong
         return None
 
     def version(self) -> str | None:
-        settings = ZapSettings.from_env(os.environ)
         try:
+            settings = ZapSettings.from_env(os.environ)
             return ZapClient(settings.api_url, settings.api_key).version(PROBE_TIMEOUT_S)
-        except ZapApiError:
+        except SecpipeError:
             return None
 
     def applies(self, target: ScanTarget) -> bool:

@@ -9,6 +9,8 @@ from pipeline.finding import Severity
 from pipeline.tools import cfn_nag
 from pipeline.tools.base import ScanTarget, ToolStatus
 from pipeline.tools.templates import find_cloudformation_templates
+from pipeline.asff import to_asff
+from tests.conftest import assert_valid_asff
 from tests.tools.fakes import empty_path, fake_bin, install_fake, recorded_call  # noqa: F401 - fixtures
 
 # Reacts to what is in the template, like cfn-nag's rules do; exit code = failure count (as cfn_nag_scan).
@@ -101,7 +103,7 @@ def test_template_detection(project):
     assert found == ["cloudformation/network.yaml", "sam/template.yml"]
 
 
-def test_every_template_scanned_and_each_violation_per_resource(fake_bin, project, tmp_path):
+def test_every_template_scanned_and_each_violation_per_resource(fake_bin, project, tmp_path, context):
     install_fake(fake_bin, "cfn_nag_scan", FAKE)
     result = run(project, tmp_path)
     assert result.status is ToolStatus.FINDINGS, result.detail
@@ -115,6 +117,7 @@ def test_every_template_scanned_and_each_violation_per_resource(fake_bin, projec
                      ("W41", "cloudformation/network.yaml", "UploadsBucket", 3)]
     assert {f.rule_id: f.severity for f in result.findings}["F4"] is Severity.HIGH
     assert result.report_path == tmp_path / "raw" / "cfn-nag.json"
+    assert_valid_asff([to_asff(f, context) for f in result.findings])
 
 
 def test_clean_templates_pass(fake_bin, tmp_path):

@@ -9,6 +9,8 @@ import pytest
 from pipeline.finding import Severity
 from pipeline.tools import dependency_check
 from pipeline.tools.base import ScanTarget, ToolStatus
+from pipeline.asff import to_asff
+from tests.conftest import assert_valid_asff
 from tests.tools.fakes import empty_path, fake_bin, install_fake, recorded_call  # noqa: F401 - fixtures
 
 NVD_KEY = "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d"
@@ -107,7 +109,7 @@ def run(project: Path, tmp_path: Path, **env: str):
     return dependency_check.DependencyCheckRunner().run(target, tmp_path / "raw", timeout_s=60)
 
 
-def test_findings_with_key_passed_in_a_private_properties_file(fake_bin, project, tmp_path):
+def test_findings_with_key_passed_in_a_private_properties_file(fake_bin, project, tmp_path, context):
     install_fake(fake_bin, "dependency-check.sh", FAKE)
     result = run(project, tmp_path, NVD_API_KEY=NVD_KEY, DEPENDENCY_CHECK_DATA=str(tmp_path / "nvd-cache"))
 
@@ -128,6 +130,7 @@ def test_findings_with_key_passed_in_a_private_properties_file(fake_bin, project
     assert call["propertyfile_has_key"] and call["propertyfile_mode"] == "0o600"
     assert NVD_KEY not in " ".join(call["argv"]) and "NVD_API_KEY" not in call["env"]
     assert not Path(argv[argv.index("--propertyfile") + 1]).exists()  # removed after the run
+    assert_valid_asff([to_asff(f, context) for f in result.findings])
 
 
 def test_without_a_key_it_uses_the_cache_only(fake_bin, project, tmp_path):

@@ -8,6 +8,8 @@ import pytest
 
 from pipeline.tools import phpstan
 from pipeline.tools.base import ScanTarget, ToolStatus
+from pipeline.asff import to_asff
+from tests.conftest import assert_valid_asff
 from tests.tools.fakes import empty_path, fake_bin, install_fake, recorded_call  # noqa: F401 - fixtures
 
 FINDINGS = {
@@ -63,7 +65,7 @@ def run(project: Path, tmp_path: Path, **env: str):
     return phpstan.PhpstanRunner().run(target, tmp_path / "raw", timeout_s=60)
 
 
-def test_every_message_of_every_file_is_a_finding(fake_bin, project, tmp_path):
+def test_every_message_of_every_file_is_a_finding(fake_bin, project, tmp_path, context):
     install_fake(fake_bin, "phpstan", FAKE)
     result = run(project, tmp_path, PHPSTAN_LEVEL="6")
     assert result.status is ToolStatus.FINDINGS, result.detail
@@ -77,6 +79,7 @@ def test_every_message_of_every_file_is_a_finding(fake_bin, project, tmp_path):
     config = call["config"]
     assert "\tlevel: 6\n" in config and json.dumps(str(project.resolve())) in config
     assert json.dumps(str(project.resolve() / "vendor")) in config.split("excludePaths:")[1]
+    assert_valid_asff([to_asff(f, context) for f in result.findings])
 
 
 def test_project_config_is_used_as_is_and_vendor_phpstan_wins(fake_bin, project, tmp_path):

@@ -14,6 +14,8 @@ from pipeline.tools.base import ScanTarget, ToolStatus
 from pipeline.tools.sonar_client import SonarApiError, SonarClient, basic_token_header
 from tests.tools.doubles.server import serving
 from tests.tools.doubles.sonarqube import SonarHandler, SonarState, make_hotspot, make_issue
+from pipeline.asff import to_asff
+from tests.conftest import assert_valid_asff
 from tests.tools.fakes import empty_path, fake_bin, install_fake, recorded_call  # noqa: F401 - fixtures
 
 TOKEN = "squ_0123456789abcdef0123456789abcdef01234567"
@@ -71,7 +73,7 @@ def all_text(raw_dir: Path) -> str:
     return "\n".join(p.read_text(errors="replace") for p in raw_dir.rglob("*") if p.is_file())
 
 
-def test_full_run_fetches_every_page_with_filters_and_the_gate(fake_bin, project, tmp_path):
+def test_full_run_fetches_every_page_with_filters_and_the_gate(fake_bin, project, tmp_path, context):
     install_fake(fake_bin, "sonar-scanner", FAKE_SCANNER)
     state = sonar_state()
     raw = tmp_path / "raw"
@@ -99,6 +101,7 @@ def test_full_run_fetches_every_page_with_filters_and_the_gate(fake_bin, project
     assert TOKEN not in " ".join(call["argv"])
     assert f"-Dsonar.projectKey={PROJECT}" in call["argv"] and f"-Dsonar.branch.name={BRANCH}" in call["argv"]
     assert TOKEN not in all_text(raw)
+    assert_valid_asff([to_asff(f, context) for f in run.findings])
 
 
 def test_not_configured_without_host_or_token(fake_bin, project, tmp_path):

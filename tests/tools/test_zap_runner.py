@@ -11,6 +11,8 @@ from pipeline.tools import zap
 from pipeline.tools.base import ScanTarget, ToolStatus
 from pipeline.tools.zap_client import ZapApiError, ZapClient, origin
 from pipeline.tools.zap_report import traditional_report
+from pipeline.asff import to_asff
+from tests.conftest import assert_valid_asff
 from tests.tools.doubles.server import serving
 from tests.tools.doubles.zap import ZapHandler, ZapState, make_alert
 
@@ -45,7 +47,7 @@ def no_ambient_zap(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name, raising=False)
 
 
-def test_spider_then_active_scan_then_alerts_of_every_site(tmp_path: Path):
+def test_spider_then_active_scan_then_alerts_of_every_site(tmp_path: Path, context):
     state = zap_state()
     with serving(ZapHandler, state) as api:
         run = zap.ZapRunner().run(ScanTarget(tmp_path, url=TARGET, env=env(api)), tmp_path / "raw", timeout_s=60)
@@ -74,6 +76,7 @@ def test_spider_then_active_scan_then_alerts_of_every_site(tmp_path: Path):
     report = json.loads((tmp_path / "raw" / zap.REPORT).read_text())
     assert [site["@name"] for site in report["site"]] == [APP, OTHER]
     assert API_KEY not in (tmp_path / "raw" / zap.REPORT).read_text() + run.detail
+    assert_valid_asff([to_asff(f, context) for f in run.findings])
 
 
 def test_a_scan_that_never_finishes_is_stopped_and_incomplete(tmp_path: Path):
@@ -163,3 +166,14 @@ def test_traditional_report_groups_and_codes_alerts():
     assert items[0]["desc"] == "<p>Cross Site Scripting (Reflected): what it is.</p><p>Why it matters.</p>"
     assert report["site"][0]["@port"] == "5000" and report["site"][0]["@ssl"] == "false"
     assert origin("https://Example.com/a") == "https://example.com:443"
+
+
+def test_missing_and_version_probe_the_configured_api(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("ZAP_API_URL", "http://127.0.0.1:9")
+    assert zap.ZapRunner().missing() == "OWASP ZAP is not reachable at http://127.0.0.1:9 (runs in CodeBuild)"
+    assert zap.ZapRunner().version() is None
+    with serving(ZapHandler, zap_state()) as api:
+        monkeypatch.setenv("ZAP_API_URL", api)
+        monkeypatch.setenv("ZAP_API_KEY", API_KEY)
+        assert zap.ZapRunner().missing() is None
+        assert zap.ZapRunner().version() == "2.15.0"
