@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import tempfile
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -149,8 +150,11 @@ class SonarQubeRunner(ExecutableRunner):
         if settings.branch:
             argv.append(f"-Dsonar.branch.name={settings.branch}")
         log = raw_dir / SCANNER_LOG
-        result = run_command(argv, timeout_s=timeout_s, cwd=target.path,
-                             env=scanner_environment({**target.env, TOKEN_ENV: token}), stdout_path=log)
+        # The scanner's work files go to a scratch directory, not into the scanned repository.
+        with tempfile.TemporaryDirectory(prefix="secpipe-sonar-") as scratch:
+            argv.append(f"-Dsonar.working.directory={Path(scratch) / 'scannerwork'}")
+            result = run_command(argv, timeout_s=timeout_s, cwd=target.path,
+                                 env=scanner_environment({**target.env, TOKEN_ENV: token}), stdout_path=log)
         _redact_file(log, token)
         if result.timed_out or result.start_error:
             return outcome.process_failure(self, result, timeout_s)  # type: ignore[return-value]

@@ -100,6 +100,8 @@ def test_full_run_fetches_every_page_with_filters_and_the_gate(fake_bin, project
     assert call["env"]["SONAR_TOKEN"] == TOKEN
     assert TOKEN not in " ".join(call["argv"])
     assert f"-Dsonar.projectKey={PROJECT}" in call["argv"] and f"-Dsonar.branch.name={BRANCH}" in call["argv"]
+    work = next(a for a in call["argv"] if a.startswith("-Dsonar.working.directory="))
+    assert not work.split("=", 1)[1].startswith(str(project))  # nothing written into the scanned tree
     assert TOKEN not in all_text(raw)
     assert_valid_asff([to_asff(f, context) for f in run.findings])
 
