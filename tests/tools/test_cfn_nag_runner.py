@@ -5,11 +5,11 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.asff import to_asff
 from pipeline.finding import Severity
 from pipeline.tools import cfn_nag
 from pipeline.tools.base import ScanTarget, ToolStatus
 from pipeline.tools.templates import find_cloudformation_templates
-from pipeline.asff import to_asff
 from tests.conftest import assert_valid_asff
 from tests.tools.fakes import empty_path, fake_bin, install_fake, recorded_call  # noqa: F401 - fixtures
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.asff import to_asff
 from pipeline.tools import phpstan
 from pipeline.tools.base import ScanTarget, ToolStatus
-from pipeline.asff import to_asff
 from tests.conftest import assert_valid_asff
 from tests.tools.fakes import empty_path, fake_bin, install_fake, recorded_call  # noqa: F401 - fixtures
 

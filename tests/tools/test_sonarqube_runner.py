@@ -9,13 +9,13 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from pipeline.asff import to_asff
 from pipeline.tools import sonar_client, sonarqube
 from pipeline.tools.base import ScanTarget, ToolStatus
 from pipeline.tools.sonar_client import SonarApiError, SonarClient, basic_token_header
+from tests.conftest import assert_valid_asff
 from tests.tools.doubles.server import serving
 from tests.tools.doubles.sonarqube import SonarHandler, SonarState, make_hotspot, make_issue
-from pipeline.asff import to_asff
-from tests.conftest import assert_valid_asff
 from tests.tools.fakes import empty_path, fake_bin, install_fake, recorded_call  # noqa: F401 - fixtures
 
 TOKEN = "squ_0123456789abcdef0123456789abcdef01234567"

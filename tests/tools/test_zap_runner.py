@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.asff import to_asff
 from pipeline.finding import Severity
 from pipeline.tools import zap
 from pipeline.tools.base import ScanTarget, ToolStatus
 from pipeline.tools.zap_client import ZapApiError, ZapClient, origin
 from pipeline.tools.zap_report import traditional_report
-from pipeline.asff import to_asff
 from tests.conftest import assert_valid_asff
 from tests.tools.doubles.server import serving
 from tests.tools.doubles.zap import ZapHandler, ZapState, make_alert
