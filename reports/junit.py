@@ -13,7 +13,7 @@ import xml.etree.ElementTree as ET
 
 from pipeline.finding import Finding
 from pipeline.result import Item, ScanResult
-from pipeline.tools.base import ToolRun, ToolStatus
+from pipeline.tools.base import ToolRun
 from reports.registry import register
 
 _NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")

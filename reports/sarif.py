@@ -16,7 +16,7 @@ from pipeline.severity import best_cvss_score
 from pipeline.tools.base import ToolRun
 from reports.registry import register
 
-SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 VERSION = "2.1.0"
 FINGERPRINT_KEY = "secpipeFindingId/v1"
 SRCROOT = "SRCROOT"

@@ -23,7 +23,7 @@ TIMEOUT_S = 30.0
 
 
 def _address(value: str, option: str) -> str:
-    name, address = parseaddr(value)
+    address = parseaddr(value)[1]
     if "@" not in address or any(ch in value for ch in "\r\n"):
         raise ConfigError(f"{option} is not an email address: {value!r}")
     return value
@@ -72,7 +72,7 @@ class SmtpNotifier(Notifier):
         if bool(user) != bool(password):
             raise ConfigError(f"set both {USER_ENV} and {PASSWORD_ENV}, or neither")
         if user and not args.starttls:
-            raise ConfigError(f"refusing to send SMTP credentials without --starttls")
+            raise ConfigError("refusing to send SMTP credentials without --starttls")
         return cls(host=args.smtp_host, port=args.smtp_port, sender=_address(args.sender, "--from"),
                    recipients=[_address(to, "--to") for to in args.to], starttls=args.starttls,
                    credentials=(user, password) if user and password else None)

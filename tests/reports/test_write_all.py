@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 import defusedxml.ElementTree as SafeET
+import pytest
 
 import reports
 from pipeline.result import ScanResult
@@ -23,7 +24,6 @@ def test_writes_every_format(scan_result: ScanResult, tmp_path: Path) -> None:
 
 
 def test_registry_rejects_duplicates_and_unknown_names() -> None:
-    import pytest
     with pytest.raises(ValueError, match="registered twice"):
         registry.register("html", "again.html")(lambda result: "")
     with pytest.raises(KeyError, match="unknown report format 'pdf'"):
