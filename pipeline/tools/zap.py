@@ -133,14 +133,24 @@ class ZapRunner(ToolRunner):
         deadline = started + timeout_s
         left = lambda: max(0.0, deadline - time.monotonic())  # noqa: E731
         unfinished: list[str] = []
-
-        spider_id = client.start_spider(url)
-        self._phase("spider", lambda: client.spider_percent(spider_id), lambda: client.stop_spider(spider_id),
-                    settings.spider_timeout_s or timeout_s * SPIDER_SHARE, settings.poll_s, unfinished)
-        ascan_id = client.start_active_scan(url)
-        self._phase("active scan", lambda: client.active_scan_percent(ascan_id),
-                    lambda: client.stop_active_scan(ascan_id),
-                    settings.ascan_timeout_s or left() * ASCAN_SHARE / (1 - SPIDER_SHARE), settings.poll_s, unfinished)
+        running: list[Callable[[], None]] = []  # stops for the scans started, in case ZAP errs midway
+        try:
+            spider_id = client.start_spider(url)
+            running.append(lambda: client.stop_spider(spider_id))
+            self._phase("spider", lambda: client.spider_percent(spider_id), running[-1],
+                        settings.spider_timeout_s or timeout_s * SPIDER_SHARE, settings.poll_s, unfinished)
+            ascan_id = client.start_active_scan(url)
+            running.append(lambda: client.stop_active_scan(ascan_id))
+            self._phase("active scan", lambda: client.active_scan_percent(ascan_id), running[-1],
+                        settings.ascan_timeout_s or left() * ASCAN_SHARE / (1 - SPIDER_SHARE), settings.poll_s,
+                        unfinished)
+        except ZapApiError:
+            for stop in running:
+                try:
+                    stop()
+                except ZapApiError:
+                    pass  # ZAP is failing already; the first error is the one to report
+            raise
         passive_wait = settings.passive_timeout_s or max(left(), 1.0)
         if not wait_for(lambda: client.passive_records_left() == 0, passive_wait, settings.poll_s):
             unfinished.append(f"passive scan still had {client.passive_records_left()} records after {passive_wait:g}s")

@@ -177,3 +177,20 @@ def test_missing_and_version_probe_the_configured_api(monkeypatch: pytest.Monkey
         monkeypatch.setenv("ZAP_API_KEY", API_KEY)
         assert zap.ZapRunner().missing() is None
         assert zap.ZapRunner().version() == "2.15.0"
+
+
+def test_zap_failing_midway_is_an_error_and_started_scans_are_stopped(tmp_path: Path):
+    state = zap_state()
+
+    class FailingAscanStatus(ZapHandler):
+        def _routes(self):
+            routes = super()._routes()
+            routes["/JSON/ascan/view/status/"] = lambda q: {"status": "does_not_exist"}
+            return routes
+
+    with serving(FailingAscanStatus, state) as api:
+        run = zap.ZapRunner().run(ScanTarget(tmp_path, url=TARGET, env=env(api)), tmp_path / "raw", timeout_s=60)
+    assert run.status is ToolStatus.ERROR
+    assert run.detail == "ZAP active scan status answered 'does_not_exist'"
+    assert state.stopped == ["spider", "ascan"]
+    assert not (tmp_path / "raw" / zap.REPORT).exists()
