@@ -142,3 +142,49 @@ def test_sarif_1_is_refused():
 
 def test_malformed_inputs_are_report_errors():
     assert_refuses_malformed(TOOL, fixture_bytes("sarif", "two_runs.sarif"), fixture_bytes("semgrep", "mixed.json"))
+
+
+def _log(run: dict) -> bytes:
+    return json.dumps({"version": "2.1.0", "runs": [run]}).encode()
+
+
+def test_uri_base_id_chains_and_working_directory_make_paths_relative():
+    run = {"tool": {"driver": {"name": "t"}},
+           "originalUriBaseIds": {"PROJECTROOT": {"uri": "file:///build/work/"},
+                                  "SRCROOT": {"uri": "src/", "uriBaseId": "PROJECTROOT"}},
+           "invocations": [{"workingDirectory": {"uri": "file:///ci/checkout"}}],
+           "results": [
+               {"ruleId": "r", "message": {"text": "a"}, "locations": [{"physicalLocation": {
+                   "artifactLocation": {"uri": "file:///build/work/src/pkg/a.py"}}}]},
+               {"ruleId": "r", "message": {"text": "b"}, "locations": [{"physicalLocation": {
+                   "artifactLocation": {"uri": "file:///ci/checkout/lib/b.py"}}}]},
+               {"ruleId": "r", "message": {"text": "c"}, "locations": [{"physicalLocation": {
+                   "artifactLocation": {"uri": "./pkg/c.py", "uriBaseId": "SRCROOT"}}}]},
+               {"ruleId": "r", "message": {"text": "d"}, "locations": [{"physicalLocation": {
+                   "artifactLocation": {"uri": "file:///C:/elsewhere/d.c"}}}]},
+           ]}
+    paths = [f.code_locations[0].path for f in parse(TOOL, _log(run))]
+    assert paths == ["pkg/a.py", "lib/b.py", "pkg/c.py", "C:/elsewhere/d.c"]
+
+
+def test_rule_by_tool_component_name_and_hierarchical_id():
+    run = {"tool": {"driver": {"name": "core", "rules": [{"id": "C2001", "shortDescription": {"text": "parent"},
+                                                          "defaultConfiguration": {"level": "error"}}]},
+                    "extensions": [{"name": "plugin", "rules": [{"id": "P1", "defaultConfiguration": {"level": "note"}}]}]},
+           "results": [
+               {"rule": {"id": "P1", "toolComponent": {"name": "plugin"}}, "message": {"text": "from plugin"}},
+               {"ruleId": "C2001/sub-rule", "message": {"text": "from parent"}},
+               {"ruleId": "P1", "message": {"text": "found by id in an extension"}},
+           ]}
+    plugin, sub, by_id = parse(TOOL, _log(run))
+    assert plugin.severity is Severity.INFORMATIONAL and plugin.extra["sarif-extension"] == "plugin"
+    assert sub.rule_id == "C2001/sub-rule" and sub.severity is Severity.HIGH
+    assert by_id.severity is Severity.INFORMATIONAL
+
+
+def test_result_taxa_add_cwes():
+    run = {"tool": {"driver": {"name": "t"}}, "taxonomies": [{"name": "CWE", "taxa": [{"id": "22"}]}],
+           "results": [{"ruleId": "r", "message": {"text": "m"},
+                        "taxa": [{"id": "22", "toolComponent": {"index": 0}}, {"id": "CWE-23"}]}]}
+    (finding,) = parse(TOOL, _log(run))
+    assert finding.cwes == [22, 23]

@@ -83,3 +83,13 @@ def test_sniff():
 
 def test_malformed_inputs_are_report_errors():
     assert_refuses_malformed(TOOL, fixture_bytes("trivy", "schema2.json"), fixture_bytes("semgrep", "mixed.json"))
+
+
+def test_kubernetes_cluster_report_reads_results_per_resource():
+    doc = {"ClusterName": "dev", "SchemaVersion": 2, "Resources": [
+        {"Namespace": "default", "Kind": "Deployment", "Name": "web", "Results": [
+            {"Target": "nginx:1.25 (debian 12.1)", "Class": "os-pkgs", "Type": "debian", "Vulnerabilities": [
+                {"VulnerabilityID": "CVE-2023-0001", "PkgName": "openssl", "InstalledVersion": "3.0.9", "Severity": "MEDIUM"}]}]},
+        {"Namespace": "default", "Kind": "Service", "Name": "web"}]}
+    (finding,) = parse(TOOL, json.dumps(doc).encode())
+    assert finding.rule_id == "CVE-2023-0001" and finding.severity is Severity.MEDIUM
