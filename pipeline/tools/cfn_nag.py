@@ -1,7 +1,7 @@
 """cfn-nag (IaC): `cfn_nag_scan --input-path TEMPLATE --output-format json`, per template.
 
-Templates are the ones `templates.find_cloudformation_templates` detects (the
-same files cfn-lint checks). cfn_nag_scan runs once per template, from the
+Templates are found by cfn-lint's detector (`cfn_lint.cloudformation_templates`),
+so both IaC linters look at the same files. cfn_nag_scan runs once per template, from the
 target's root with a ./relative path, so reported filenames are the same on
 every machine; the JSON results are joined into one list in raw/cfn-nag.json.
 
@@ -22,7 +22,7 @@ from pipeline.tools.base import ScanTarget, ToolRun, ToolStatus
 from pipeline.tools.command import ExecutableRunner
 from pipeline.tools.process import run_command, scanner_environment
 from pipeline.tools.registry import register
-from pipeline.tools.templates import find_cloudformation_templates
+from pipeline.tools.cfn_lint import cloudformation_templates
 
 REPORT = "cfn-nag.json"
 FATAL = "FATAL"
@@ -46,7 +46,7 @@ class CfnNagRunner(ExecutableRunner):
         return None if self.program() else "cfn-nag is not installed (runs in CodeBuild: gem install cfn-nag)"
 
     def applies(self, target: ScanTarget) -> bool:
-        return bool(find_cloudformation_templates(target.path))
+        return bool(cloudformation_templates(target.path))
 
     def run(self, target: ScanTarget, raw_dir: Path, timeout_s: float) -> ToolRun:
         program = self.program()
@@ -56,7 +56,7 @@ class CfnNagRunner(ExecutableRunner):
         root = target.path.resolve()
         cwd = root.parent if root.is_file() else root
         results: list[dict[str, Any]] = []
-        for template in find_cloudformation_templates(root):
+        for template in cloudformation_templates(root):
             remaining = timeout_s - (time.monotonic() - started)
             if remaining <= 0:
                 return outcome.error(self, f"timed out after {timeout_s:g}s", duration_s=time.monotonic() - started)

@@ -9,7 +9,7 @@ from pipeline.asff import to_asff
 from pipeline.finding import Severity
 from pipeline.tools import cfn_nag
 from pipeline.tools.base import ScanTarget, ToolStatus
-from pipeline.tools.templates import find_cloudformation_templates
+from pipeline.tools.cfn_lint import cloudformation_templates
 from tests.conftest import assert_valid_asff
 from tests.tools.fakes import empty_path, fake_bin, install_fake, recorded_call  # noqa: F401 - fixtures
 
@@ -84,12 +84,10 @@ def project(tmp_path: Path) -> Path:
     (root / "cloudformation" / "network.yaml").write_text(NETWORK)
     (root / "sam").mkdir()
     (root / "sam" / "template.yml").write_text(SAM_ROLE)
-    # not templates: CI config, npm manifest, and a CDK build copy
+    # not templates: a CI config and an npm manifest
     (root / ".github" / "workflows").mkdir(parents=True)
     (root / ".github" / "workflows" / "ci.yml").write_text("on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n")
     (root / "package.json").write_text('{"name": "app", "version": "1.0.0"}')
-    (root / "cdk.out").mkdir()
-    (root / "cdk.out" / "Stack.template.json").write_text('{"AWSTemplateFormatVersion": "2010-09-09", "Resources": {}}')
     return root
 
 
@@ -99,7 +97,7 @@ def run(project: Path, tmp_path: Path):
 
 
 def test_template_detection(project):
-    found = [p.relative_to(project).as_posix() for p in find_cloudformation_templates(project)]
+    found = [p.relative_to(project).as_posix() for p in cloudformation_templates(project)]
     assert found == ["cloudformation/network.yaml", "sam/template.yml"]
 
 
