@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -66,13 +67,18 @@ class ScanResult:
             raise ValueError(f"{len(self.findings)} findings but {len(self.asff)} ASFF documents")
 
     def stage_of(self, finding: Finding) -> Stage:
+        return self._stage_function()(finding)
+
+    def _stage_function(self) -> Callable[[Finding], Stage]:
         # Imported here: pipeline.gate imports GateDecision from this module.
         from pipeline.gate import stage_of
-        return stage_of(finding, {run.tool: run.stage for run in self.runs})
+        tool_stages = {run.tool: run.stage for run in self.runs}
+        return lambda finding: stage_of(finding, tool_stages)
 
     def items(self) -> list[Item]:
         """Every finding, most severe first; suppressed ones after the open ones of the same severity."""
-        items = [Item(f, a["Id"], self.stage_of(f)) for f, a in zip(self.findings, self.asff)]
+        stage = self._stage_function()
+        items = [Item(f, a["Id"], stage(f)) for f, a in zip(self.findings, self.asff)]
         return sorted(items, key=lambda i: (-i.finding.severity, i.finding.suppressed, i.finding.tool,
                                             i.finding.rule_id, location_text(i.finding)))
 
@@ -86,8 +92,9 @@ class ScanResult:
 
     def counts_by_stage(self) -> dict[Stage, dict[Severity, int]]:
         table: dict[Stage, dict[Severity, int]] = {stage: {s: 0 for s in sorted(Severity, reverse=True)} for stage in Stage}
+        stage = self._stage_function()
         for finding in self.open_findings():
-            table[self.stage_of(finding)][finding.severity] += 1
+            table[stage(finding)][finding.severity] += 1
         return table
 
     def counts_by_tool(self) -> dict[str, dict[Severity, int]]:
