@@ -7,11 +7,13 @@ The result is checked by `pipeline.asff_validation.validate`.
 """
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime, timezone
 from typing import Any
 
 from pipeline import identity
+from pipeline.asff_validation import MAX_FINDING_BYTES
 from pipeline.context import ScanContext
 from pipeline.finding import Category, Finding, Severity
 
@@ -30,6 +32,13 @@ RESOURCES_MAX = 32
 REFERENCE_URLS_MAX = 20
 VULNERABLE_PACKAGES_MAX = 20
 CWES_MAX = 10
+RESOURCE_ID_MAX = 1024  # no documented maximum; long paths are cut like any other text
+#: Room left under Security Hub's 240 KB per finding.
+SIZE_BUDGET = MAX_FINDING_BYTES - 4096
+#: Successive caps for the bulky free-text values when a finding is over the size budget.
+SIZE_CAPS = (512, 128, 64)
+#: ProductFields that are identity and scope, never shortened to fit the size.
+_CORE_FIELDS = frozenset({"secpipe/tool", "secpipe/rule", "secpipe/repo", "secpipe/branch", "secpipe/commit"})
 
 # Types from the Security Hub taxonomy (namespace/category/classifier).
 TYPES: dict[Category, str] = {
@@ -68,7 +77,13 @@ def timestamp(moment: datetime) -> str:
     """RFC 3339 with a zone, at most 9 fractional digits (Python gives 6)."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    try:
+        moment = moment.astimezone(timezone.utc)
+    except OverflowError:
+        # Outside datetime's range once in UTC (year 1 with a positive offset,
+        # 9999 with a negative one): clamp rather than fail the finding.
+        moment = (datetime.min if moment.year == 1 else datetime.max).replace(tzinfo=timezone.utc)
+    return moment.isoformat().replace("+00:00", "Z")
 
 
 def to_asff(finding: Finding, context: ScanContext) -> dict[str, Any]:
@@ -111,6 +126,47 @@ def to_asff(finding: Finding, context: ScanContext) -> dict[str, Any]:
     source_url = next((u for u in (text_or_none(r) for r in finding.references) if u and u.startswith("http")), None)
     if source_url:
         asff["SourceUrl"] = source_url
+    return _fit_size(asff)
+
+
+def _encoded_size(asff: dict[str, Any]) -> int:
+    text = json.dumps(asff, ensure_ascii=False)
+    if len(text) * 4 <= SIZE_BUDGET:  # cheap bound: no UTF-8 character is longer than 4 bytes
+        return len(text)
+    return len(text.encode("utf-8", "surrogatepass"))
+
+
+def _shorten(value: Any, cap: int) -> Any:
+    if isinstance(value, str):
+        return truncate(value, cap)
+    if isinstance(value, list):
+        return [_shorten(v, cap) for v in value]
+    if isinstance(value, dict):
+        return {k: _shorten(v, cap) for k, v in value.items()}
+    return value
+
+
+def _fit_size(asff: dict[str, Any]) -> dict[str, Any]:
+    """Keep a finding under 240 KB by cutting its bulky free text (with the marker), never dropping it.
+
+    Each text is within its own limit already; only many long values together
+    (32 resources with snippets, 50 long ProductFields, multi-byte text) exceed it.
+    """
+    for cap in SIZE_CAPS:
+        if _encoded_size(asff) <= SIZE_BUDGET:
+            break
+        asff["ProductFields"] = {k: (v if k in _CORE_FIELDS else truncate(v, cap)) for k, v in asff["ProductFields"].items()}
+        for resource in asff["Resources"]:
+            resource["Id"] = truncate(resource["Id"], max(cap, 256))
+            if "Details" in resource:
+                resource["Details"] = _shorten(resource["Details"], cap)
+        if "Vulnerabilities" in asff:
+            asff["Vulnerabilities"] = _shorten(asff["Vulnerabilities"], cap)
+        recommendation = asff.get("Remediation", {}).get("Recommendation", {})
+        if "Url" in recommendation:
+            recommendation["Url"] = truncate(recommendation["Url"], max(cap, 256))
+        if "SourceUrl" in asff:
+            asff["SourceUrl"] = truncate(asff["SourceUrl"], max(cap, 256))
     return asff
 
 
@@ -169,7 +225,8 @@ def _product_fields(finding: Finding, context: ScanContext) -> dict[str, str]:
         key_text = text_or_none(key, PRODUCT_FIELD_KEY_MAX)
         if text is None or key_text is None:
             continue
-        if len(result) >= PRODUCT_FIELDS_MAX - 1:
+        if len(result) >= PRODUCT_FIELDS_MAX - 1 or key_text in result:
+            # Over the count, or two long keys that are equal once cut: counted, not lost unseen.
             dropped += 1
             continue
         result[key_text] = text
@@ -190,7 +247,7 @@ def _details(pairs: dict[str, Any]) -> dict[str, str]:
 def _resource(kind: str, resource_id: str, details: dict[str, Any], context: ScanContext) -> dict[str, Any]:
     resource: dict[str, Any] = {
         "Type": kind,
-        "Id": text_or_none(resource_id) or "unknown",
+        "Id": text_or_none(resource_id, RESOURCE_ID_MAX) or "unknown",
         "Partition": context.partition,
         "Region": context.region,
     }
@@ -268,7 +325,7 @@ def _vulnerabilities(finding: Finding) -> list[dict[str, Any]]:
 
     if not ids and not packages and not code:
         return []
-    primary: dict[str, Any] = {"Id": ids[0] if ids else text_or_none(finding.rule_id, 512) or finding.tool}
+    primary: dict[str, Any] = {"Id": ids[0] if ids else text_or_none(finding.rule_id, 512) or text_or_none(finding.tool, 512) or "unknown"}
     if packages:
         primary["VulnerablePackages"] = packages
         fixed = [p for p in packages if "FixedInVersion" in p]

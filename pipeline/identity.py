@@ -46,12 +46,15 @@ def snippet_hash(snippet: str | None) -> str:
         line = "".join(line.split())
         if line:
             lines.append(line)
-    return hashlib.sha256("\n".join(lines).encode()).hexdigest()[:16] if lines else ""
+    return hashlib.sha256("\n".join(lines).encode("utf-8", "surrogatepass")).hexdigest()[:16] if lines else ""
 
 
 def _url_key(url: str) -> str:
     """Scheme, host, port and path; query values change per request and are left out."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. an unbalanced '[' in the host: keep the text as the key
+        return url
     query_names = sorted({kv.split("=", 1)[0] for kv in parts.query.split("&") if kv})
     return f"{parts.scheme}://{parts.netloc}{parts.path or '/'}?{'&'.join(query_names)}"
 
@@ -70,7 +73,10 @@ def location_key(finding: Finding) -> str:
         web = finding.web_locations[0]
         if len(finding.web_locations) > 1:
             # One finding per alert per site: the site is the location, instances are detail.
-            parts = urlsplit(web.url)
+            try:
+                parts = urlsplit(web.url)
+            except ValueError:
+                return f"site:{web.url}"
             return f"site:{parts.scheme}://{parts.netloc}"
         return f"web:{(web.method or '').upper()} {_url_key(web.url)} {web.parameter or ''}"
     if finding.packages:
@@ -78,7 +84,8 @@ def location_key(finding: Finding) -> str:
         # The version is left out on purpose: upgrading to another vulnerable
         # version is the same unresolved issue.
         return f"pkg:{pkg.ecosystem or ''}:{pkg.name}:{normalise_path(pkg.file_path or '')}"
-    return "text:" + hashlib.sha256(f"{finding.title}\n{finding.description}".encode()).hexdigest()[:16]
+    text = f"{finding.title}\n{finding.description}".encode("utf-8", "surrogatepass")
+    return "text:" + hashlib.sha256(text).hexdigest()[:16]
 
 
 def number_occurrences(findings: Iterable[Finding]) -> list[Finding]:
@@ -100,8 +107,11 @@ def finding_id(finding: Finding, repo: str, branch: str) -> str:
     """
     material = "\x1f".join([repo, branch, finding.tool, finding.rule_id, location_key(finding), str(finding.occurrence)])
     digest = hashlib.sha256(material.encode("utf-8", "surrogatepass")).hexdigest()[:40]
+    # Tool and rule are only a readable prefix (the digest carries identity), so
+    # they are made safe and short enough that the digest always fits.
+    tool = _UNSAFE.sub("_", finding.tool)[:100] or "tool"
     rule = _UNSAFE.sub("_", finding.rule_id)[:200] or "rule"
-    return f"{finding.tool}/{rule}/{digest}"[:MAX_ID_LENGTH]
+    return f"{tool}/{rule}/{digest}"
 
 
 def generator_id(finding: Finding) -> str:
