@@ -179,3 +179,12 @@ def test_report_that_is_not_dependency_check_is_an_error(fake_bin, project, tmp_
     result = run(project, tmp_path)
     assert result.status is ToolStatus.ERROR and "dependency-check-report.json" in result.detail
     assert json.loads((tmp_path / "call.json").read_text())["argv"][0].endswith("dependency-check.sh")
+
+
+def test_key_echoed_by_the_tool_is_masked(fake_bin, project, tmp_path):
+    install_fake(fake_bin, "dependency-check.sh",
+                 'print("[ERROR] NVD API request failed for key " + open(sys.argv[sys.argv.index("--propertyfile") + 1])'
+                 '.read().split("=", 1)[1].strip() + ": 403", file=sys.stderr)\nsys.exit(1)')
+    result = run(project, tmp_path, NVD_API_KEY=NVD_KEY)
+    assert result.status is ToolStatus.ERROR
+    assert "NVD API request failed for key" in result.detail and NVD_KEY not in result.detail

@@ -219,3 +219,20 @@ def test_client_rejects_wrong_token_without_echoing_it():
 def test_client_reports_unreachable_server():
     with pytest.raises(SonarApiError, match="not reachable"):
         SonarClient("http://127.0.0.1:9", TOKEN, request_timeout_s=2).task("x")
+
+
+def test_project_key_from_sonar_project_properties(fake_bin, project, tmp_path):
+    install_fake(fake_bin, "sonar-scanner", FAKE_SCANNER)
+    (project / "sonar-project.properties").write_text("sonar.projectKey=from-properties-file\nsonar.sources=.\n")
+    state = sonar_state(project_key="from-properties-file", branch=None,
+                        issues=[make_issue(1, "from-properties-file", "BUG")], hotspots=[])
+    env = settings("", tmp_path)
+    for name in ("SONAR_PROJECT_KEY", "SONAR_BRANCH"):
+        del env[name]
+    with serving(SonarHandler, state) as url:
+        env["SONAR_HOST_URL"] = url
+        run = sonarqube.SonarQubeRunner().run(ScanTarget(project, env=env), tmp_path / "raw", timeout_s=60)
+    assert run.status is ToolStatus.FINDINGS, run.detail
+    assert [f.rule_id for f in run.findings] == ["python:S5001"]
+    argv = recorded_call(tmp_path / "scanner-call.json")["argv"]
+    assert not any(a.startswith(("-Dsonar.projectKey=", "-Dsonar.branch.name=")) for a in argv)
