@@ -51,7 +51,8 @@ def complete_severity(severity: dict[str, Any]) -> dict[str, Any]:
 
 
 def stage(incoming: dict[str, Any], existing: StoredFinding | None, processed_at: str) -> StagedFinding:
-    doc = copy.deepcopy(incoming)
+    """The finding as stored. `incoming` is the request's own parsed JSON: changed in place, not copied."""
+    doc = incoming
     doc["Severity"] = complete_severity(doc["Severity"])
     doc.setdefault("RecordState", "ACTIVE")
     doc["ProcessedAt"] = processed_at
