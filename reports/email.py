@@ -14,7 +14,7 @@ from pipeline.finding import Severity
 from pipeline.result import ScanResult, Summary, summary_dict, summary_from_dict
 from reports.chart import SEVERITY_COLOURS
 from reports.registry import register
-from reports.templating import html_environment, shorten, text_environment
+from reports.templating import html_environment, shorten, text_environment, web_links
 
 SUBJECT_MAX = 100  # SNS rejects longer subjects; mail clients cut them anyway
 TOP_IN_EMAIL = 10
@@ -30,7 +30,7 @@ class ApprovalEmail:
 
 def email_links(summary: Summary) -> dict[str, str]:
     """The scan's links, plus the Security Hub console for the summary's region and partition."""
-    links = dict(summary.links)
+    links = web_links(summary.links)
     if "securityhub" not in links:
         links["securityhub"] = securityhub_findings_url(
             ScanContext(account=summary.account, region=summary.region, partition=summary.partition))

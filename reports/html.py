@@ -19,7 +19,7 @@ from pipeline.result import Item, ScanResult, location_text
 from pipeline.stages import Stage
 from reports.chart import SEVERITY_COLOURS, stacked_bars
 from reports.registry import register
-from reports.templating import html_environment, static_text
+from reports.templating import html_environment, static_text, web_links
 
 SHORT_LABELS = {Severity.CRITICAL: "Crit", Severity.HIGH: "High", Severity.MEDIUM: "Med",
                 Severity.LOW: "Low", Severity.INFORMATIONAL: "Info"}
@@ -78,6 +78,7 @@ def render_html(result: ScanResult) -> str:
         ctx=result.context,
         severities=sorted(Severity, reverse=True),
         short_labels=SHORT_LABELS,
+        links=web_links(result.links),
         colours={s.name: c for s, c in SEVERITY_COLOURS.items()},
         by_severity=result.counts_by_severity(),
         by_stage=by_stage,

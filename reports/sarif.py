@@ -8,9 +8,12 @@ same issue matches across runs, and suppressions with their justification.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
+from urllib.parse import quote
 
 from pipeline.finding import Finding, Severity
+from pipeline.identity import normalise_path
 from pipeline.result import Item, ScanResult
 from pipeline.severity import best_cvss_score
 from pipeline.tools.base import ToolRun
@@ -61,10 +64,20 @@ def _rule(finding: Finding) -> dict[str, Any]:
     return rule
 
 
-def _artifact(uri: str) -> dict[str, Any]:
-    if "://" in uri:
-        return {"uri": uri}
-    return {"uri": uri.lstrip("./") if uri.startswith("./") else uri, "uriBaseId": SRCROOT}
+_URI_SAFE = ":/?#[]@!$&'()*+,;=%~"  # reserved characters and existing %-escapes stay as they are
+_WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:/")
+
+
+def _artifact(location: str) -> dict[str, Any]:
+    """A URL stays absolute; a relative path hangs off SRCROOT; an absolute path becomes a file: URI."""
+    if "://" in location:
+        return {"uri": quote(location.strip(), safe=_URI_SAFE)}
+    path = normalise_path(location)
+    if _WINDOWS_DRIVE.match(path):
+        return {"uri": "file:///" + quote(path, safe=":/")}
+    if path.startswith("/"):
+        return {"uri": "file://" + quote(path, safe="/")}
+    return {"uri": quote(path, safe="/"), "uriBaseId": SRCROOT}
 
 
 def _region(start: int | None, end: int | None = None, column: int | None = None, snippet: str | None = None) -> dict[str, Any] | None:
@@ -104,7 +117,7 @@ def _locations(finding: Finding) -> list[dict[str, Any]]:
         name = f"{web.method.upper()} {web.url}" if web.method else web.url
         if web.parameter:
             name += f" [{web.parameter}]"
-        locations.append({"physicalLocation": {"artifactLocation": {"uri": web.url}},
+        locations.append({"physicalLocation": {"artifactLocation": _artifact(web.url)},
                           "logicalLocations": [{"name": name, "kind": "member"}]})
     if not locations and finding.packages:
         for pkg in finding.packages:

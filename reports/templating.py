@@ -27,6 +27,11 @@ def markdown_text(text: object, limit: int = 160) -> str:
     return line.replace("@", "&#64;")
 
 
+def web_links(links: dict[str, str]) -> dict[str, str]:
+    """Only http(s) links become hrefs: a javascript: or data: URL is never clickable in a report."""
+    return {name: url for name, url in links.items() if url.lower().startswith(("https://", "http://"))}
+
+
 def _environment(autoescape: bool) -> Environment:
     env = Environment(
         loader=PackageLoader("reports", "templates"),

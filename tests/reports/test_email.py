@@ -83,3 +83,16 @@ def test_console_host_follows_the_partition(region: str, partition: str, host: s
 def test_unknown_partition_is_an_error() -> None:
     with pytest.raises(ValueError, match="unknown AWS partition 'aws-iso'"):
         console_base("us-iso-east-1", "aws-iso")
+
+
+def test_passed_gate_without_findings(tmp_path: Path) -> None:
+    from pipeline.result import GateDecision
+    from tests.reports.conftest import make_result
+    gate = GateDecision(passed=True, reasons=["passed: no stage reached its threshold and every applicable tool completed"],
+                        threshold="HIGH", counted={})
+    result = make_result([], gate=gate)
+    result.links["evil"] = "javascript:alert(1)"
+    email = render_email(load_summary(write_summary(result, tmp_path / "summary.json")))
+    assert email.subject == "[secpipe] PASSED: demo-repo@main abc123de (no high or critical findings)"
+    assert "Top findings" not in email.text and "WARNING" not in email.text and "javascript:" not in email.text
+    assert "GATE PASSED" in email.html and "javascript:" not in email.html

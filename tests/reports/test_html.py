@@ -116,3 +116,22 @@ def test_ten_thousand_findings_are_data_not_markup() -> None:
     assert "finding-row" not in html.split('<script type="application/json"')[0].split("<style>")[0]
     assert html.count("<tr") < 50  # rows are drawn by the page a page at a time, not shipped as 10,000 rows
     assert len(html.encode()) < 12_000_000
+
+
+def test_passed_gate_without_findings_and_only_web_links() -> None:
+    from pipeline.result import GateDecision
+    from reports.markdown import render_markdown
+    gate = GateDecision(passed=True, reasons=["passed: no stage reached its threshold"], threshold="HIGH", counted={})
+    result = make_result([], gate=gate)
+    result.links["evil"] = "javascript:alert(1)"
+    html = render_html(result)
+    assert "GATE PASSED" in html and "incomplete-alert" not in html and "javascript:" not in html
+    assert 'href="https://eu-west-1.console.aws.amazon.com/s3/object/reports?prefix=report.html"' in html
+    assert findings_data(html) == []
+    md = render_markdown(result)
+    assert md.startswith("## secpipe: ✅ gate passed") and "No open findings." in md
+
+
+def test_undecided_gate() -> None:
+    html = render_html(make_result([]))
+    assert "GATE NOT DECIDED" in html and "No gate was evaluated" in html

@@ -18,7 +18,10 @@ def validator() -> jsonschema.Draft4Validator:
     schema = json.loads(schema_file.read_text(encoding="utf-8"))
     assert schema["title"].startswith("Static Analysis Results Format (SARIF) Version 2.1.0")
     jsonschema.Draft4Validator.check_schema(schema)
-    return jsonschema.Draft4Validator(schema, format_checker=jsonschema.Draft4Validator.FORMAT_CHECKER)
+    # Every format jsonschema knows (uri and uri-reference need rfc3986-validator), not only draft 4's.
+    checker = jsonschema.FormatChecker()
+    assert {"uri", "uri-reference"} <= set(checker.checkers), "pip install rfc3986-validator to check SARIF URIs"
+    return jsonschema.Draft4Validator(schema, format_checker=checker)
 
 
 def errors(validator: jsonschema.Draft4Validator, document: dict) -> list[str]:
@@ -85,3 +88,20 @@ def test_many_findings_stay_valid(validator) -> None:
     document = build_sarif(make_result(many_findings(400), validate=False))
     assert errors(validator, document) == []
     assert sum(len(run["results"]) for run in document["runs"]) == 400
+
+
+def test_paths_and_urls_that_are_not_uris_as_written_are_encoded(validator) -> None:
+    from pipeline.finding import Category, CodeLocation, Finding, Severity, WebLocation
+    findings = [
+        Finding(tool="semgrep", rule_id="r1", title="t", severity=Severity.HIGH, category=Category.SAST,
+                code_locations=[CodeLocation("src/my module/ünï cödé.py", 3)]),
+        Finding(tool="semgrep", rule_id="r2", title="t", severity=Severity.HIGH, category=Category.SAST,
+                code_locations=[CodeLocation("C:\\work\\app\\views.py", 3)]),
+        Finding(tool="zap", rule_id="40012", title="t", severity=Severity.HIGH, category=Category.DAST,
+                web_locations=[WebLocation("http://127.0.0.1:8000/search?q=<script> x\"y", "GET", "q")]),
+    ]
+    document = build_sarif(make_result(findings))
+    assert errors(validator, document) == []
+    uris = [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for run in document["runs"] for r in run["results"]]
+    assert uris == ["src/my%20module/%C3%BCn%C3%AF%20c%C3%B6d%C3%A9.py", "file:///C:/work/app/views.py",
+                    "http://127.0.0.1:8000/search?q=%3Cscript%3E%20x%22y"]
