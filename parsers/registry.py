@@ -51,6 +51,8 @@ def detect(report: Report) -> Parser:
     """The parser whose format this report has; ReportError when none or several claim it."""
     _load_all()
     report.text  # noqa: B018 - empty and non-UTF-8 files get their own clear message first
+    if report.looks_like_xml():
+        report.xml()  # so do unsafe (entities, DTDs) and broken XML, which every sniff would just decline
     claims = [p for p in _PARSERS.values() if _safe_sniff(p.sniff, report)]
     if not claims:
         raise report.fail("not a report of any supported tool (use --tool to name it)")

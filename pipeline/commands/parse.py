@@ -40,15 +40,21 @@ def context_from_args(args: argparse.Namespace):
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.tool != "auto" and args.tool not in registry.names():
-        raise ConfigError(f"unknown tool {args.tool!r}; use one of: auto, {', '.join(registry.names())}")
+    # Arguments are checked before the file is read, and the message names the
+    # file like every other parse error, so a log line says which report failed.
+    try:
+        if args.tool != "auto" and args.tool not in registry.names():
+            raise ConfigError(f"unknown tool {args.tool!r}; use one of: auto, {', '.join(registry.names())}")
+        context = context_from_args(args)
+    except ConfigError as exc:
+        raise ConfigError(f"{args.file}: {exc}") from None
     path = Path(args.file)
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise ReportError(args.file, f"cannot read ({exc.strerror})") from None
     findings = registry.parse_report(args.tool, data, args.file)
-    asff = to_validated_asff(findings, context_from_args(args))
+    asff = to_validated_asff(findings, context)
     json.dump(asff, sys.stdout, indent=2, ensure_ascii=False)
     sys.stdout.write("\n")
     return 0
