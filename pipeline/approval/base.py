@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import argparse
 from abc import ABC, abstractmethod
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from pipeline.errors import SecpipeError
-from reports.email import ApprovalEmail
+
+if TYPE_CHECKING:  # the CLI builds its parser from this registry; jinja2 loads only when sending
+    from reports.email import ApprovalEmail
 
 
 class DeliveryError(SecpipeError):

@@ -12,10 +12,13 @@ import ssl
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
+from typing import TYPE_CHECKING
 
 from pipeline.approval.base import DeliveryError, Notifier, register
 from pipeline.errors import ConfigError
-from reports.email import ApprovalEmail
+
+if TYPE_CHECKING:
+    from reports.email import ApprovalEmail
 
 USER_ENV = "SECPIPE_SMTP_USER"
 PASSWORD_ENV = "SECPIPE_SMTP_PASSWORD"

@@ -9,13 +9,13 @@ from __future__ import annotations
 import argparse
 import re
 from dataclasses import dataclass
-
-import boto3
-from botocore.exceptions import BotoCoreError, ClientError
+from typing import TYPE_CHECKING
 
 from pipeline.approval.base import DeliveryError, Notifier, register
 from pipeline.errors import ConfigError
-from reports.email import ApprovalEmail
+
+if TYPE_CHECKING:
+    from reports.email import ApprovalEmail
 
 SUBJECT_MAX = 99
 MESSAGE_MAX_BYTES = 262_144
@@ -62,6 +62,9 @@ class SnsNotifier(Notifier):
         return cls(topic_arn=args.topic_arn, region=match.group(2), endpoint_url=args.endpoint_url)
 
     def send(self, email: ApprovalEmail) -> str:
+        import boto3  # imported on use: every `secpipe` command builds this parser
+        from botocore.exceptions import BotoCoreError, ClientError
+
         client = boto3.client("sns", region_name=self.region, endpoint_url=self.endpoint_url)
         try:
             response = client.publish(TopicArn=self.topic_arn, Subject=sns_subject(email.subject),

@@ -6,8 +6,6 @@ import logging
 from pathlib import Path
 
 from pipeline.approval.base import notifiers
-from pipeline.result import load_summary
-from reports.email import render_email
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +25,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_send(args: argparse.Namespace) -> int:
+    from pipeline.result import load_summary
+    from reports.email import render_email  # jinja2 and the templates load only when sending
+
     notifier = notifiers()[args.via].from_args(args)
     email = render_email(load_summary(args.summary))
     if args.dry_run:
