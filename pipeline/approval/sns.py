@@ -7,6 +7,7 @@ text part, so that is what is published; it is cut with a marker if it is too bi
 from __future__ import annotations
 
 import argparse
+import hashlib
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -66,9 +67,13 @@ class SnsNotifier(Notifier):
         from botocore.exceptions import BotoCoreError, ClientError
 
         client = boto3.client("sns", region_name=self.region, endpoint_url=self.endpoint_url)
+        request = {"TopicArn": self.topic_arn, "Subject": sns_subject(email.subject), "Message": sns_message(email.text)}
+        if self.topic_arn.endswith(".fifo"):
+            # FIFO topics need a group; the content hash makes a retried send of the same summary a duplicate.
+            request["MessageGroupId"] = "secpipe-approval"
+            request["MessageDeduplicationId"] = hashlib.sha256(request["Message"].encode()).hexdigest()
         try:
-            response = client.publish(TopicArn=self.topic_arn, Subject=sns_subject(email.subject),
-                                      Message=sns_message(email.text))
+            response = client.publish(**request)
         except ClientError as exc:
             error = exc.response.get("Error", {})
             raise DeliveryError(f"SNS publish to {self.topic_arn} failed: {error.get('Code')}: {error.get('Message')}") from None

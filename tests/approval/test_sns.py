@@ -90,3 +90,16 @@ def test_dry_run_prints_without_sending(summary_path: Path, capsys: pytest.Captu
                  "--summary", str(summary_path), "--dry-run"])
     out = capsys.readouterr().out
     assert code == 0 and out.startswith("Subject: [secpipe] FAILED: demo-repo@main") and "Top findings:" in out
+
+
+def test_fifo_topic_gets_a_group_and_deduplication_id(aws, summary_path: Path) -> None:
+    sns = boto3.client("sns", region_name="us-east-1")
+    topic_arn = sns.create_topic(Name="approval.fifo", Attributes={"FifoTopic": "true"})["TopicArn"]
+    sqs = boto3.client("sqs", region_name="us-east-1")
+    queue_url = sqs.create_queue(QueueName="inbox.fifo", Attributes={"FifoQueue": "true"})["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=queue_arn)
+    assert main(["approval", "send", "--via", "sns", "--topic-arn", topic_arn, "--summary", str(summary_path)]) == 0
+    [message] = sqs.receive_message(QueueUrl=queue_url, AttributeNames=["MessageGroupId"])["Messages"]
+    assert message["Attributes"]["MessageGroupId"] == "secpipe-approval"
+    assert json.loads(message["Body"])["Message"].startswith("secpipe security scan: FAILED")
