@@ -6,6 +6,7 @@ leaked and to rotate it, not enough to use it.
 from __future__ import annotations
 
 import dataclasses
+import enum
 import hashlib
 from typing import Any, TypeVar
 
@@ -40,6 +41,8 @@ def redact(value: T, secrets: list[str]) -> T:
 
 
 def _redact(value: Any, secrets: list[str]) -> Any:
+    if isinstance(value, enum.Enum):
+        return value  # labels such as Category.SECRET are ours, never a tool's text
     if isinstance(value, str):
         return redact_text(value, secrets)
     if isinstance(value, list):

@@ -46,3 +46,15 @@ def test_blank_secrets_change_nothing() -> None:
 def test_redact_handles_nested_containers() -> None:
     value = {"a": [SECRET, (SECRET, 1)], "b": None}
     assert SECRET not in repr(masking.redact(value, [SECRET]))
+
+
+def test_redact_leaves_enum_labels_alone() -> None:
+    """A secret that happens to be a substring of a label must not turn the label into text."""
+    from pipeline.finding import Category, Finding, Severity
+    from pipeline.masking import redact
+
+    finding = Finding("trivy", "aws-access-key", "key sast found", Severity.HIGH, Category.SECRET,
+                      description="value sast")
+    masked = redact(finding, ["sast"])
+    assert masked.category is Category.SECRET and masked.severity is Severity.HIGH
+    assert "sast" not in masked.title and "sast" not in masked.description
