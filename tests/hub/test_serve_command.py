@@ -70,3 +70,35 @@ def test_timestamps_without_a_zone_are_refused():
     for text in ("2024-01-04T15:25:10", "2024-13-04T15:25:10Z", "yesterday"):
         with pytest.raises(ValueError):
             to_microseconds(text)
+
+
+def test_concurrent_clients_lose_nothing(hub):
+    from concurrent.futures import ThreadPoolExecutor
+
+    def import_batches(worker: int) -> int:
+        client = client_for(hub)
+        accepted = 0
+        for batch in range(3):
+            findings = [make_finding(f"w{worker}-b{batch}-{i}") for i in range(50)]
+            accepted += client.batch_import_findings(Findings=findings)["SuccessCount"]
+            client.get_findings(MaxResults=5)
+        return accepted
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        assert sum(pool.map(import_batches, range(4))) == 600
+    assert hub.store.count() == 600
+
+
+def test_serves_on_ipv6_loopback(tmp_path):
+    import socket
+
+    import pytest
+
+    try:
+        hub = start_local_hub(tmp_path / "v6.sqlite3", host="::1")
+    except OSError:
+        pytest.skip("no IPv6 loopback on this machine")
+    with hub:
+        assert hub.endpoint_url.startswith("http://[::1]:")
+        client_for(hub).batch_import_findings(Findings=[make_finding("v6")])
+        assert [f["Id"] for f in client_for(hub).get_findings()["Findings"]] == ["v6"]
