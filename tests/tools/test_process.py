@@ -1,0 +1,67 @@
+import os
+import sys
+import time
+
+from pipeline.tools.process import STDERR_TAIL_CHARS, run_command
+
+
+def test_captures_stdout_exit_code_and_stderr_tail():
+    result = run_command([sys.executable, "-c", "import sys; print('out'); sys.stderr.write('first\\nlast line\\n'); sys.exit(3)"],
+                         timeout_s=30)
+    assert result.returncode == 3
+    assert result.stdout == b"out\n"
+    assert result.stderr_line() == "last line"
+    assert not result.timed_out and result.started
+
+
+def test_stderr_is_cut_to_its_tail():
+    result = run_command([sys.executable, "-c", f"import sys; sys.stderr.write('x' * {STDERR_TAIL_CHARS * 3} + 'END')"],
+                         timeout_s=30)
+    assert len(result.stderr_tail) == STDERR_TAIL_CHARS
+    assert result.stderr_tail.endswith("END")
+
+
+def test_stdout_can_go_straight_to_a_file(tmp_path):
+    target = tmp_path / "report.json"
+    result = run_command([sys.executable, "-c", "print('{\"a\": 1}')"], timeout_s=30, stdout_path=target)
+    assert result.stdout == b""
+    assert target.read_text() == '{"a": 1}\n'
+
+
+def test_missing_executable_is_a_result_not_an_exception(tmp_path):
+    result = run_command([str(tmp_path / "no-such-scanner")], timeout_s=5)
+    assert result.returncode is None
+    assert result.start_error and "no-such-scanner" in result.start_error
+
+
+def test_timeout_kills_the_whole_process_group(tmp_path):
+    pid_file = tmp_path / "child.pid"
+    # The scanner starts a child that would outlive it, then hangs.
+    script = (
+        "import subprocess, sys, time\n"
+        f"child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(120)'])\n"
+        f"open({str(pid_file)!r}, 'w').write(str(child.pid))\n"
+        "time.sleep(120)\n"
+    )
+    result = run_command([sys.executable, "-c", script], timeout_s=2)
+    assert result.timed_out
+    assert result.returncode is None
+    child = int(pid_file.read_text())
+    for _ in range(50):  # the kernel may take a moment to reap it
+        if not _alive(child):
+            break
+        time.sleep(0.1)
+    assert not _alive(child), "the scanner's child survived the timeout"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie still answers kill(0); it is dead for our purpose.
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().split()[2] != "Z"
+    except OSError:
+        return False
