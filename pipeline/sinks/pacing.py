@@ -27,6 +27,8 @@ GET_FINDINGS_QUOTA = Quota(rate=3.0, burst=6)
 MIN_RATE = 0.5
 DECREASE_FACTOR = 0.7
 INCREASE_STEP = 0.25  # req/s regained per successful request
+_EPSILON = 1e-9
+_MIN_WAIT = 1e-4
 
 
 class TokenBucket:
@@ -51,10 +53,10 @@ class TokenBucket:
         while True:
             with self._lock:
                 self._refill()
-                if self._tokens >= 1.0:
-                    self._tokens -= 1.0
+                if self._tokens >= 1.0 - _EPSILON:  # float refills land a hair under 1.0
+                    self._tokens = max(0.0, self._tokens - 1.0)
                     return
-                wait = (1.0 - self._tokens) / self.rate
+                wait = max(_MIN_WAIT, (1.0 - self._tokens) / self.rate)
             self._sleep(wait)
 
     def throttled(self) -> None:
