@@ -49,6 +49,7 @@ def _png_size(data: bytes) -> tuple[int, int]:
 
 
 def test_findings_table_filters_sorts_and_renders(browser, scan_result: ScanResult, tmp_path: Path) -> None:
+    from playwright.sync_api import expect
     page, problems, requests = _open(browser, render_html(scan_result), tmp_path)
     rows = page.locator("tr.finding-row")
     assert rows.count() == 6 and rows.first.is_visible()
@@ -62,8 +63,10 @@ def test_findings_table_filters_sorts_and_renders(browser, scan_result: ScanResu
     assert rows.count() == 1 and "ReportsBucket" in rows.first.inner_text()
     page.select_option("#filter-stage", "")
     page.fill("#filter-text", "cve-2023-32681")
-    page.wait_for_function("document.getElementById('match-count').textContent === '1'")
+    # The search box waits for typing to pause; expect() retries without eval (the page's CSP forbids eval).
+    expect(page.locator("#match-count")).to_have_text("1")
     page.fill("#filter-text", "")
+    expect(page.locator("#match-count")).to_have_text("6")
     page.uncheck("#filter-suppressed")
     assert page.locator("#match-count").inner_text() == "5"
     page.check("#filter-suppressed")

@@ -135,3 +135,9 @@ def test_passed_gate_without_findings_and_only_web_links() -> None:
 def test_undecided_gate() -> None:
     html = render_html(make_result([]))
     assert "GATE NOT DECIDED" in html and "No gate was evaluated" in html
+
+
+def test_gate_counts_are_listed_most_severe_first(scan_result: ScanResult) -> None:
+    scan_result.gate.counted = dict(reversed(list(scan_result.gate.counted.items())))  # as the gate builds it
+    html = render_html(scan_result)
+    assert "counted: Critical 2, High 1, Medium 1, Low 1, Informational 0</p>" in html

@@ -144,7 +144,8 @@
     });
     add("Remediation", f.rem);
     if (f.remUrl) add("Remediation link", links([f.remUrl]));
-    if (f.refs && f.refs.length) add("References", links(f.refs));
+    var refs = (f.refs || []).filter(function (u) { return u !== f.remUrl; });
+    if (refs.length) add("References", links(refs));
     if (f.supp) add("Suppressed", f.suppReason || "yes (no reason given)");
     box.appendChild(dl);
     return box;
