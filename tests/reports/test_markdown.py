@@ -18,6 +18,9 @@ def test_pull_request_comment_content(scan_result: ScanResult) -> None:
             or line.startswith("| MEDIUM") or line.startswith("| LOW")]
     assert len(rows) == 5 and "Use of assert" not in md  # suppressed findings are not "top findings"
     assert rows[0].startswith("| CRITICAL ⛔ |")
+    for location in ("config/settings.py:7", "GET http://127.0.0.1:8000/search?q=x \\[q\\]", "src/app.py:42",
+                     "requests&#64;2.19.0 (requirements.txt)", "cloudformation/template.yaml#ReportsBucket:12"):
+        assert any(row.endswith(f"| {location} |") for row in rows), location
     assert "more** open finding" not in md
 
 
