@@ -1,11 +1,19 @@
 """ASFF validation in one place: botocore's BatchImportFindings model plus the
 Security Hub limits that the model does not carry (see
 ../shared/reference/asff-constraints.md, summarised in the constants below).
+
+The model is checked by a validator compiled once from botocore's shapes: the
+same checks as botocore's ParamValidator (types, required and unknown members,
+minimum lengths and values, with its own type tables) plus the model's maximum
+lengths and non-blank patterns, in one pass. ParamValidator walks the model
+afresh for every value and was most of the cost of `secpipe parse`;
+tests/test_asff_validation.py keeps the two in agreement.
 """
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -54,12 +62,174 @@ def _import_shape() -> Shape:
 def problems(finding: dict[str, Any]) -> list[str]:
     """Every reason Security Hub would reject this finding; empty when valid."""
     found: list[str] = []
+    _compiled_finding_check()(finding, "", found)
+    try:
+        found.extend(_limits(finding))
+    except (AttributeError, TypeError, KeyError):
+        if not found:
+            raise
+        # _limits reads a well-typed finding; the wrong type it tripped on is already reported.
+    return found
+
+
+def botocore_problems(finding: dict[str, Any]) -> list[str]:
+    """The same model checks through botocore's own ParamValidator and the pattern/maximum walk.
+
+    Slow; kept as the reference the compiled validator is tested against.
+    """
+    found: list[str] = []
     report = ParamValidator().validate({"Findings": [finding]}, _import_shape())
     if report.has_errors():
-        found.extend(line.strip() for line in report.generate_report().splitlines()[1:] if line.strip())
+        found.extend(line.strip() for line in report.generate_report().splitlines() if line.strip())
     _walk(finding, _finding_shape(), "", found)
-    found.extend(_limits(finding))
     return found
+
+
+# --- the model, compiled -------------------------------------------------------------------------
+
+Check = Callable[[Any, str, list], None]
+_SCALAR_TYPES = ParamValidator.SCALAR_TYPES
+_CONTAINER_TYPES = ParamValidator.CONTAINER_TYPES
+
+
+@lru_cache(maxsize=1)
+def _compiled_finding_check() -> Check:
+    return _compile(_finding_shape(), {})
+
+
+def _type_error(path: str, value: Any, kind: str) -> str:
+    return f"{path or 'finding'}: invalid type {type(value).__name__}, expected {kind}"
+
+
+def _min_of(shape: Shape) -> float | None:
+    """ParamValidator's range_check: the model's 'min', or 1 for host-label members."""
+    if "min" in shape.metadata:
+        return shape.metadata["min"]
+    if getattr(shape, "serialization", {}).get("hostLabel"):
+        return 1
+    return None
+
+
+def _compile(shape: Shape, compiled: dict[str, Check]) -> Check:
+    """One closure per shape, built once; recursive shapes resolve through `compiled`."""
+    if shape.name in compiled:
+        return compiled[shape.name]
+    kind = shape.type_name
+    if kind == "structure" and (shape.is_document_type or shape.is_tagged_union):
+        check = _reference_check(shape)
+    elif kind == "structure":
+        # A structure that contains itself finds this forwarder while it is compiled.
+        compiled[shape.name] = lambda value, path, found: compiled[shape.name](value, path, found)
+        check = _structure_check(shape, compiled)
+    elif kind == "list":
+        check = _list_check(shape, compiled)
+    elif kind == "map":
+        check = _map_check(shape, compiled)
+    elif kind == "string":
+        check = _string_check(shape)
+    elif kind in _SCALAR_TYPES:
+        check = _number_check(shape)
+    else:  # timestamps, blobs: rare in ASFF; botocore's own rules
+        check = _reference_check(shape)
+    compiled[shape.name] = check
+    return check
+
+
+def _reference_check(shape: Shape) -> Check:
+    def check(value: Any, path: str, found: list) -> None:
+        report = ParamValidator().validate(value, shape)
+        if report.has_errors():
+            found.extend(f"{path}: {line.strip()}" for line in report.generate_report().splitlines() if line.strip())
+    return check
+
+
+def _structure_check(shape: Shape, compiled: dict[str, Check]) -> Check:
+    members = {name: _compile(member, compiled) for name, member in shape.members.items()}
+    required = tuple(shape.metadata.get("required", ()))
+    types = _CONTAINER_TYPES["structure"]
+
+    def check(value: Any, path: str, found: list) -> None:
+        if not isinstance(value, types):
+            found.append(_type_error(path, value, "structure"))
+            return
+        for name in required:
+            if name not in value:
+                found.append(f"{path or 'finding'}: missing required member {name!r}")
+        prefix = f"{path}." if path else ""
+        for name, item in value.items():
+            member = members.get(name)
+            if member is None:
+                found.append(f"{path or 'finding'}: unknown member {name!r}")
+            else:
+                member(item, prefix + name, found)
+    return check
+
+
+def _list_check(shape: Shape, compiled: dict[str, Check]) -> Check:
+    item_check = _compile(shape.member, compiled)
+    minimum = _min_of(shape)
+    types = _CONTAINER_TYPES["list"]
+
+    def check(value: Any, path: str, found: list) -> None:
+        if not isinstance(value, types):
+            found.append(_type_error(path, value, "list"))
+            return
+        if minimum is not None and len(value) < minimum:
+            found.append(f"{path}: {len(value)} entries, fewer than {minimum}")
+        for index, item in enumerate(value):
+            item_check(item, f"{path}[{index}]", found)
+    return check
+
+
+def _map_check(shape: Shape, compiled: dict[str, Check]) -> Check:
+    key_check = _compile(shape.key, compiled)
+    value_check = _compile(shape.value, compiled)
+    types = _CONTAINER_TYPES["map"]
+
+    def check(value: Any, path: str, found: list) -> None:
+        if not isinstance(value, types):
+            found.append(_type_error(path, value, "map"))
+            return
+        for key, item in value.items():
+            key_check(key, f"{path} key", found)
+            value_check(item, f"{path}[{key!r}]", found)
+    return check
+
+
+def _string_check(shape: Shape) -> Check:
+    minimum = _min_of(shape)
+    maximum = shape.metadata.get("max")
+    non_blank = bool(shape.metadata.get("pattern"))  # read as .*\S.* (all ASFF patterns but one), like _walk
+    types = _SCALAR_TYPES["string"]
+
+    def check(value: Any, path: str, found: list) -> None:
+        if not isinstance(value, types):
+            found.append(_type_error(path, value, "string"))
+            return
+        length = len(value)
+        if minimum is not None and length < minimum:
+            found.append(f"{path}: {length} characters, fewer than {minimum}")
+        if maximum is not None and length > maximum:
+            found.append(f"{path}: {length} characters, more than {maximum}")
+        # isspace() is the same Unicode whitespace as the regex's \S, without the regex.
+        if non_blank and (not value or value.isspace()):
+            found.append(f"{path}: empty or blank string")
+    return check
+
+
+def _number_check(shape: Shape) -> Check:
+    minimum = _min_of(shape)
+    kind = shape.type_name
+    types = _SCALAR_TYPES[kind]
+    ranged = kind != "boolean"
+
+    def check(value: Any, path: str, found: list) -> None:
+        if not isinstance(value, types):
+            found.append(_type_error(path, value, kind))
+            return
+        if ranged and minimum is not None and value < minimum:
+            found.append(f"{path}: {value} is less than {minimum}")
+    return check
 
 
 def validate(finding: dict[str, Any]) -> dict[str, Any]:
@@ -112,6 +282,9 @@ def _limits(finding: dict[str, Any]) -> list[str]:
         value = _get(finding, dotted)
         if value is not None and len(value) > limit:
             found.append(f"{dotted}: {len(value)} entries, more than {limit}")
+    if not finding.get("Types"):
+        # Required by Security Hub (asff-required-attributes), though not by the API model.
+        found.append("Types: at least one type is required")
     if not finding.get("Resources"):
         found.append("Resources: at least one resource is required")
     account = finding.get("AwsAccountId")
@@ -146,7 +319,9 @@ def _limits(finding: dict[str, Any]) -> list[str]:
         for item in finding.get(field) or []:
             if isinstance(item, str) and not _NON_BLANK.fullmatch(item):
                 found.append(f"{field}: blank entry")
-    size = len(json.dumps(finding, ensure_ascii=False).encode("utf-8", "surrogatepass"))
+    text = json.dumps(finding, ensure_ascii=False)
+    # No UTF-8 character is longer than 4 bytes: most findings need no encoding to know they fit.
+    size = len(text) if len(text) * 4 <= MAX_FINDING_BYTES else len(text.encode("utf-8", "surrogatepass"))
     if size > MAX_FINDING_BYTES:
         found.append(f"size: {size} bytes, more than {MAX_FINDING_BYTES}")
     return found
