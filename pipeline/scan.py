@@ -47,6 +47,7 @@ class ScanRequest:
     sink: Sink | None = None
     baseline: BaselineSource | None = None
     only_tools: list[str] = field(default_factory=list)
+    links: dict[str, str] = field(default_factory=dict)  # for people: the report, the findings console
     today: date = field(default_factory=lambda: utc_now().date())
 
 
@@ -58,8 +59,6 @@ class ScanOutcome:
 
     @property
     def exit_code(self) -> int:
-        if self.publish is not None and not self.publish.ok:
-            return 1
         return 0 if self.result.gate and self.result.gate.passed else 1
 
 
@@ -136,11 +135,13 @@ def scan(request: ScanRequest, progress: Progress,
 
     gate = decide(findings, runs, request.policy, expired, baseline_ids, baseline_id)
     if publish is not None and not publish.ok:
+        # A finding the hub did not take is a finding nobody will review: the run fails.
         lost = ", ".join(f.id for f in publish.failed[:10])
+        gate.passed = False
         gate.reasons.append(f"hub: {len(publish.failed)} finding(s) not accepted: {lost}")
 
     result = ScanResult(context=context, runs=runs, findings=findings, asff=asff, gate=gate,
-                        started_at=started, finished_at=utc_now(), links={})
+                        started_at=started, finished_at=utc_now(), links=dict(request.links))
     files = {"findings": findings_path}
     summary_path = request.out_dir / "summary.json"
     summary_path.write_text(json.dumps(summary_dict(result), indent=2, ensure_ascii=False), encoding="utf-8")

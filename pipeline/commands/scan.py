@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from pipeline.sinks.baseline import BaselineSource, FileBaseline
+from pipeline.console_links import securityhub_findings_url
 from pipeline.context import ScanContext, context_for_product, context_from_environment
 from pipeline.errors import ConfigError
 from pipeline.finding import Severity
@@ -26,6 +28,7 @@ from pipeline.stages import Stage
 from pipeline.tools.base import ScanTarget
 
 DEFAULT_STAGES = "sca,sast,iac"
+REPORT_URL_ENV = "SECPIPE_REPORT_URL"  # set by the buildspec to the archived report.html
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -93,6 +96,16 @@ def _context(args: argparse.Namespace, root: Path) -> ScanContext:
     )
 
 
+def _links(args: argparse.Namespace, context: ScanContext) -> dict[str, str]:
+    """Where people review this run: Security Hub's console, and the published report when CodeBuild archived it."""
+    links = {}
+    if args.hub == "securityhub":
+        links["securityhub"] = securityhub_findings_url(context)
+    if os.environ.get(REPORT_URL_ENV):
+        links["report"] = os.environ[REPORT_URL_ENV]
+    return links
+
+
 def run(args: argparse.Namespace) -> int:
     from reports import write_all  # jinja2 and the templates are only loaded for a scan
 
@@ -126,6 +139,7 @@ def run(args: argparse.Namespace) -> int:
             sink=sink,
             baseline=baseline,
             only_tools=[t.strip() for t in args.tools.split(",") if t.strip()] if args.tools else [],
+            links=_links(args, context),
         )
         outcome = scan(request, choose_progress(sys.stderr), write_all)
     _print_outcome(outcome, args, policy)
