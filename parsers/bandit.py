@@ -8,8 +8,19 @@ from parsers.base import Parser, Report, expect
 from parsers.registry import register
 from pipeline import severity
 from pipeline.finding import Category, CodeLocation, Finding
+from pipeline.masking import redact
 
 _NUMBERED_LINE = re.compile(r"^(\d+)\s?(.*)$")
+# Hard-coded password checks quote the password in their message: it must not travel further.
+_HARDCODED_PASSWORD_TESTS = {"B105", "B106", "B107"}
+_QUOTED_VALUE = re.compile(r": '(.*)'$", re.DOTALL)
+
+
+def _reported_secret(result: dict) -> list[str]:
+    if result.get("test_id") not in _HARDCODED_PASSWORD_TESTS:
+        return []
+    match = _QUOTED_VALUE.search(result.get("issue_text") or "")
+    return [match.group(1)] if match and match.group(1).strip() else []
 
 
 def _flagged_lines(code: str | None, line_range: list[int]) -> str | None:
@@ -56,7 +67,8 @@ class BanditParser(Parser):
             cwe = (result.get("issue_cwe") or {}).get("id")
             line = result.get("line_number")
             line_range = result.get("line_range") or ([line] if line else [])
-            findings.append(Finding(
+            secrets = _reported_secret(result)
+            finding = Finding(
                 tool=self.name,
                 rule_id=result["test_id"],
                 title=result.get("issue_text") or result["test_name"],
@@ -64,7 +76,7 @@ class BanditParser(Parser):
                 severity=severity.from_native(self.name, native),
                 native_severity=native,
                 confidence=result.get("issue_confidence"),
-                category=self.category,
+                category=Category.SECRET if secrets else self.category,
                 cwes=[int(cwe)] if cwe else [],
                 code_locations=[CodeLocation(
                     path=result["filename"],
@@ -77,5 +89,6 @@ class BanditParser(Parser):
                 remediation_url=result.get("more_info"),
                 observed_at=observed,
                 extra={"test-name": result.get("test_name", "")},
-            ))
+            )
+            findings.append(redact(finding, secrets))
         return findings

@@ -20,6 +20,8 @@ from pipeline.masking import redact
 # user is not logged in (semgrep >= 1.x without `semgrep login`).
 PLACEHOLDER = "requires login"
 _SECRET_CATEGORIES = {"secret", "secrets"}
+# Hard-coded credentials, password, key: the matched text is the secret whatever the rule is called.
+_CREDENTIAL_CWES = ("798", "259", "321")
 
 
 def _strings(value: Any) -> list[str]:
@@ -45,7 +47,9 @@ def _line(point: Any) -> int | None:
 def _is_secret(check_id: str, metadata: dict[str, Any]) -> bool:
     category = str(metadata.get("category", "")).lower()
     subcategory = " ".join(_strings(metadata.get("subcategory"))).lower()
-    return category in _SECRET_CATEGORIES or "secret" in check_id.lower() or "secret" in subcategory
+    cwes = " ".join(_strings(metadata.get("cwe"))).upper()
+    hard_coded = any(f"CWE-{n}" in cwes for n in _CREDENTIAL_CWES)
+    return category in _SECRET_CATEGORIES or "secret" in check_id.lower() or "secret" in subcategory or hard_coded
 
 
 def _secret_values(extra: dict[str, Any], lines: str | None) -> list[str]:

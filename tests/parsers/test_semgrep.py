@@ -89,3 +89,23 @@ def test_sniff_distinguishes_bandit():
 
 def test_malformed_inputs_are_report_errors():
     assert_refuses_malformed(TOOL, fixture_bytes("semgrep", "mixed.json"), fixture_bytes("trivy", "schema2.json"))
+
+
+def test_hard_coded_credential_rules_are_masked_by_cwe(context) -> None:
+    """A rule that does not say "secret" in its id is still a secret rule when its CWE is 798."""
+    import json as _json
+
+    from pipeline.finding import Category
+    from tests.parsers.helpers import parse, valid_asff
+
+    secret = "app-password-123"
+    doc = {"errors": [], "paths": {"scanned": ["php/index.php"]}, "version": "1.185.0", "results": [{
+        "check_id": "rules.php-hardcoded-db-password", "path": "php/index.php",
+        "start": {"line": 4, "col": 9, "offset": 60}, "end": {"line": 4, "col": 70, "offset": 121},
+        "extra": {"message": "A database password is written in the source", "severity": "ERROR",
+                  "lines": f'$conn = mysqli_connect("127.0.0.1", "app", "{secret}", "shop");',
+                  "metadata": {"cwe": "CWE-798: Use of Hard-coded Credentials"},
+                  "metavars": {}, "fingerprint": "requires login"}}]}
+    [finding] = parse("semgrep", _json.dumps(doc).encode())
+    assert finding.category is Category.SECRET
+    assert secret not in _json.dumps(valid_asff([finding], context))
