@@ -64,7 +64,11 @@ def run_command(
     args = tuple(os.fspath(a) for a in argv)
     started = time.monotonic()
     with tempfile.TemporaryFile() as err_file, tempfile.TemporaryFile() as out_tmp:
-        out_target = open(stdout_path, "wb") if stdout_path is not None else out_tmp  # noqa: SIM115
+        try:
+            out_target = open(stdout_path, "wb") if stdout_path is not None else out_tmp  # noqa: SIM115
+        except OSError as exc:
+            return ProcessResult(args, None, b"", "", time.monotonic() - started,
+                                 start_error=f"cannot write {stdout_path}: {exc.strerror or exc}")
         try:
             try:
                 proc = subprocess.Popen(

@@ -65,3 +65,9 @@ def _alive(pid: int) -> bool:
             return handle.read().split()[2] != "Z"
     except OSError:
         return False
+
+
+def test_an_unwritable_report_path_is_a_result_not_an_exception(tmp_path):
+    result = run_command([sys.executable, "-c", "print(1)"], timeout_s=30, stdout_path=tmp_path / "missing-dir" / "r.json")
+    assert result.returncode is None
+    assert result.start_error and "cannot write" in result.start_error
