@@ -80,7 +80,7 @@ def decide(findings: Iterable[Finding], runs: Iterable[ToolRun], policy: Policy,
     overall = Counter(f.severity for f in counting)
     fail_on = policy.default.fail_on
     if not failed:
-        reasons.insert(0, "passed: no stage reached its threshold and every applicable tool completed")
+        reasons.insert(0, "passed: no stage reached its threshold and no tool run was incomplete")
     return GateDecision(
         passed=not failed,
         reasons=reasons,
