@@ -8,6 +8,7 @@ from typing import Any
 
 from pipeline.finding import Severity
 from pipeline.sinks import registry
+from pipeline.sinks.connection import HubConnection
 from pipeline.sinks.options import add_hub_arguments, hub_options
 from pipeline.sinks.review import RECORD_STATES, WORKFLOW_STATUSES, FindingQuery, FindingReview
 
@@ -45,6 +46,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     update.set_defaults(handler=run_update)
 
 
+def _review(connection: HubConnection) -> FindingReview:
+    return FindingReview(connection.client, rate_limited=connection.rate_limited)
+
+
 def _severity(text: str) -> str:
     try:
         return Severity.parse(text).name
@@ -56,7 +61,7 @@ def run_list(args: argparse.Namespace) -> int:
     query = FindingQuery(severities=tuple(args.severity), tool=args.tool, repo=args.repo, branch=args.branch,
                          workflow=args.workflow, record_state=None if args.record_state == "ALL" else args.record_state)
     with registry.connect(args.hub, hub_options(args)) as connection:
-        found = FindingReview(connection.client).list(query, max(1, args.limit))
+        found = _review(connection).list(query, max(1, args.limit))
     if args.json:
         _print_json(found)
         return 0
@@ -73,7 +78,7 @@ def run_list(args: argparse.Namespace) -> int:
 
 def run_show(args: argparse.Namespace) -> int:
     with registry.connect(args.hub, hub_options(args)) as connection:
-        finding = FindingReview(connection.client).get(args.id)
+        finding = _review(connection).get(args.id)
     if args.json:
         _print_json(finding)
         return 0
@@ -84,7 +89,7 @@ def run_show(args: argparse.Namespace) -> int:
 
 def run_update(args: argparse.Namespace) -> int:
     with registry.connect(args.hub, hub_options(args)) as connection:
-        report = FindingReview(connection.client).update(args.ids, args.workflow, args.note)
+        report = _review(connection).update(args.ids, args.workflow, args.note)
     print(f"updated {len(report.updated)} finding(s) to {args.workflow}")
     for failed in report.failed:
         print(f"secpipe: not updated: {failed.id}: {failed.error_code}: {failed.error_message}", file=sys.stderr)

@@ -14,5 +14,5 @@ def connect_aws(options: HubOptions) -> Iterator[HubConnection]:
     session = make_session(AwsSettings(region=options.region, profile=options.profile))
     identity = caller_identity(session)
     client = make_client(session, "securityhub", endpoint_url=options.endpoint_url, retries=SINGLE_ATTEMPT,
-                         max_pool_connections=options.settings.max_in_flight + 2)
+                         max_pool_connections=options.settings.max_in_flight + 2, parameter_validation=False)
     yield HubConnection(client, default_product_arn(identity), identity.account, options.endpoint_url)

@@ -25,3 +25,4 @@ class HubConnection:
     product_arn: str | None
     account: str | None
     endpoint_url: str | None
+    rate_limited: bool = True  # False only for an in-process local hub without quota emulation

@@ -25,16 +25,18 @@ def connect_local(options: HubOptions) -> Iterator[HubConnection]:
     session = make_session(AwsSettings(region=options.region or DEFAULT_REGION, loopback_credentials=True))
     pool = options.settings.max_in_flight + 2
 
-    def connection(url: str) -> HubConnection:
-        client = make_client(session, "securityhub", endpoint_url=url, retries=SINGLE_ATTEMPT, max_pool_connections=pool)
-        return HubConnection(client, options.product_arn, _account_of(options.product_arn), url)
+    def connection(url: str, rate_limited: bool) -> HubConnection:
+        client = make_client(session, "securityhub", endpoint_url=url, retries=SINGLE_ATTEMPT, max_pool_connections=pool,
+                             parameter_validation=False)
+        return HubConnection(client, options.product_arn, _account_of(options.product_arn), url, rate_limited)
 
     if options.endpoint_url:
-        yield connection(options.endpoint_url)
+        # A hub someone else runs may emulate the quota: pace as for Security Hub.
+        yield connection(options.endpoint_url, rate_limited=True)
         return
     from pipeline.hub import default_db_path, start_local_hub  # the hub is only loaded when it is used
 
     db_path = options.db_path or default_db_path()
     db_path.parent.mkdir(parents=True, exist_ok=True)
     with start_local_hub(db_path, host="127.0.0.1", port=0, quota=options.quota) as hub:
-        yield connection(hub.endpoint_url)
+        yield connection(hub.endpoint_url, rate_limited=options.quota)

@@ -23,6 +23,8 @@ class Quota:
 IMPORT_QUOTA = Quota(rate=10.0, burst=30)
 UPDATE_QUOTA = Quota(rate=10.0, burst=30)
 GET_FINDINGS_QUOTA = Quota(rate=3.0, burst=6)
+# For a hub without a rate limit (the local hub without --quota).
+UNLIMITED = Quota(rate=1_000_000.0, burst=1_000_000)
 
 MIN_RATE = 0.5
 DECREASE_FACTOR = 0.7

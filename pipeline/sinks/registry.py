@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+from dataclasses import replace
 from collections.abc import Callable, Iterator
 from typing import ContextManager
 
@@ -11,7 +12,8 @@ from pipeline.sinks.base import Sink
 from pipeline.sinks.connection import HubConnection, HubOptions
 from pipeline.sinks.local import connect_local
 from pipeline.sinks.null import NullSink
-from pipeline.sinks.securityhub import SecurityHubSink
+from pipeline.sinks.pacing import UNLIMITED
+from pipeline.sinks.securityhub import SecurityHubSettings, SecurityHubSink
 
 Connector = Callable[[HubOptions], ContextManager[HubConnection]]
 
@@ -44,4 +46,10 @@ def open_sink(name: str, options: HubOptions) -> Iterator[Sink]:
     with _connector(name)(options) as connection:
         # Only a real AWS connection knows the caller's account; the local hub takes any.
         expected = connection.account if name == "securityhub" else None
-        yield SecurityHubSink(connection.client, connection.product_arn, options.settings, expected_account=expected)
+        settings = options.settings if connection.rate_limited else unpaced(options.settings)
+        yield SecurityHubSink(connection.client, connection.product_arn, settings, expected_account=expected)
+
+
+def unpaced(settings: SecurityHubSettings) -> SecurityHubSettings:
+    """No client-side pacing, for a hub that has no rate limit (our own, without --quota)."""
+    return replace(settings, import_quota=UNLIMITED, update_quota=UNLIMITED, get_quota=UNLIMITED)

@@ -6,7 +6,7 @@ from typing import Any
 
 from pipeline.errors import ConfigError
 from pipeline.sinks.base import FailedFinding
-from pipeline.sinks.pacing import GET_FINDINGS_QUOTA, UPDATE_QUOTA, TokenBucket
+from pipeline.sinks.pacing import GET_FINDINGS_QUOTA, UNLIMITED, UPDATE_QUOTA, TokenBucket
 from pipeline.sinks.queries import equals, iterate_findings, product_field_equals
 from pipeline.sinks.retrying import RETRYABLE_ITEM_CODES, CallStats, RetryPolicy, call_with_retry
 
@@ -60,12 +60,12 @@ class UpdateReport:
 
 
 class FindingReview:
-    def __init__(self, client: Any, policy: RetryPolicy = RetryPolicy()):
+    def __init__(self, client: Any, policy: RetryPolicy = RetryPolicy(), rate_limited: bool = True):
         self.client = client
         self.policy = policy
         self.stats = CallStats()
-        self.get_bucket = TokenBucket(GET_FINDINGS_QUOTA)
-        self.update_bucket = TokenBucket(UPDATE_QUOTA)
+        self.get_bucket = TokenBucket(GET_FINDINGS_QUOTA if rate_limited else UNLIMITED)
+        self.update_bucket = TokenBucket(UPDATE_QUOTA if rate_limited else UNLIMITED)
 
     def list(self, query: FindingQuery, limit: int) -> list[dict[str, Any]]:
         found = []
