@@ -7,7 +7,8 @@ Dependency-Check JSON report, then for each runs exactly what `secpipe parse`
 runs (parsers.registry.parse_report -> pipeline.asff.to_asff ->
 pipeline.asff_validation.validate) in a fresh child process, and prints the
 time of each phase, findings per second and the child's peak memory (maximum
-resident set size). The target is >= 10,000 findings/s on one core. The
+resident set size). Wall time on a shared machine includes waiting for a core,
+so the CPU time of the child (one thread, so one core) is printed too. The target is >= 10,000 findings/s on one core. The
 figures are printed, never asserted: timing belongs here, not in tests.
 """
 from __future__ import annotations
@@ -122,17 +123,25 @@ def measure(tool: str, path: Path) -> dict:
 
     context = ScanContext(account="123456789012", region="eu-west-1", repo="bench", branch="main", commit="0" * 40)
     data = path.read_bytes()
+    cpu_start = time.process_time()
     start = time.perf_counter()
     findings = registry.parse_report(tool, data, path.name)
     parsed = time.perf_counter()
-    asff = [to_asff(f, context) for f in findings]
-    built = time.perf_counter()
-    for finding in asff:
-        validate(finding)
-    validated = time.perf_counter()
-    return {
+    # Each ASFF finding is built, validated and let go, as a streaming sink would:
+    # the peak memory is the report and its Findings, not 100,000 ASFF dicts.
+    building = validating = 0.0
+    for finding in findings:
+        t0 = time.perf_counter()
+        asff = to_asff(finding, context)
+        t1 = time.perf_counter()
+        validate(asff)
+        validating += time.perf_counter() - t1
+        building += t1 - t0
+    total = time.perf_counter() - start
+    cpu = time.process_time() - cpu_start
+    return {"cpu": cpu,
         "tool": tool, "bytes": len(data), "findings": len(findings),
-        "parse": parsed - start, "asff": built - parsed, "validate": validated - built, "total": validated - start,
+        "parse": parsed - start, "asff": building, "validate": validating, "total": total,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
 
@@ -161,13 +170,16 @@ def main() -> None:
         for tool, (path, document) in reports.items():
             path.write_text(json.dumps(document))
         print(f"{'report':<18}{'findings':>9}{'MB':>7}{'parse s':>9}{'asff s':>8}{'valid. s':>9}{'total s':>9}"
-              f"{'findings/s':>12}{'peak RSS MB':>13}  target")
+              f"{'CPU s':>8}{'findings/s':>12}{'per CPU s':>11}{'peak RSS MB':>13}  target (per CPU second)")
         for tool, (path, _) in reports.items():
             r = run_child(tool, path)
             rate = r["findings"] / r["total"] if r["total"] else float("inf")
-            verdict = "met" if rate >= TARGET_PER_SECOND else "MISSED"
+            # On a shared machine wall time includes waiting for a core; CPU time is the one-core figure.
+            cpu_rate = r["findings"] / r["cpu"] if r["cpu"] else float("inf")
+            verdict = "met" if cpu_rate >= TARGET_PER_SECOND else "MISSED"
             print(f"{tool:<18}{r['findings']:>9}{r['bytes'] / 1e6:>7.1f}{r['parse']:>9.2f}{r['asff']:>8.2f}"
-                  f"{r['validate']:>9.2f}{r['total']:>9.2f}{rate:>12,.0f}{r['peak_rss_mb']:>13.0f}  {verdict} (>= {TARGET_PER_SECOND:,}/s)")
+                  f"{r['validate']:>9.2f}{r['total']:>9.2f}{r['cpu']:>8.2f}{rate:>12,.0f}{cpu_rate:>11,.0f}"
+                  f"{r['peak_rss_mb']:>13.0f}  {verdict} (>= {TARGET_PER_SECOND:,}/s)")
 
 
 if __name__ == "__main__":

@@ -54,7 +54,10 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 def clean(text: Any) -> str:
     """Printable text: control characters and lone surrogates removed, outer space stripped."""
-    return _CONTROL.sub("", str(text)).strip()
+    text = str(text)
+    if text.isprintable():  # the common case, checked in C; it has nothing _CONTROL would remove
+        return text.strip()
+    return _CONTROL.sub("", text).strip()
 
 
 def truncate(text: str, limit: int) -> str:
