@@ -189,7 +189,9 @@ def _date_clause(name: str, column: str, entries: list[dict[str, Any]]) -> Claus
             window = entry["DateRange"]
             if window.get("Unit") != "DAYS" or not isinstance(window.get("Value"), int) or window["Value"] < 0:
                 raise invalid_input(f"{name}: DateRange needs a Value >= 0 and Unit DAYS")
-            bounds.append(f"f.{column} >= ?")
+            # WITHIN (the default): the last Value days; OLDER_THAN: before them.
+            comparison = window.get("Comparison", "WITHIN")
+            bounds.append(f"f.{column} {'>=' if comparison == 'WITHIN' else '<'} ?")
             params.append(now_microseconds() - window["Value"] * _DAY_US)
         if not bounds:
             raise invalid_input(f"{name}: a date filter needs Start, End or DateRange")

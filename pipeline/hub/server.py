@@ -68,9 +68,12 @@ class _Handler(BaseHTTPRequestHandler):
         return "secpipe-hub"
 
     def _handle(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_BODY_BYTES:
-            self._send(Response.error(HubApiError(413, "InvalidInputException", "request body too large")))
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = -1
+        if length < 0 or length > MAX_BODY_BYTES:
+            self._send(Response.error(HubApiError(413, "InvalidInputException", "Content-Length is not a number of bytes up to 16 MB")))
             self.close_connection = True
             return
         body = self.rfile.read(length) if length > 0 else b""

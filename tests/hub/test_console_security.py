@@ -133,3 +133,12 @@ def test_unknown_pages_and_methods(hub, one):
     assert request(hub, "GET", "/console/static/../storage.py")[0] == 404
     status, headers, body = request(hub, "GET", "/console/static/console.css")
     assert status == 200 and headers["Content-Type"].startswith("text/css") and ".sev-critical" in body
+
+
+def test_bad_content_length_is_refused_and_the_server_keeps_serving(hub):
+    import socket
+
+    with socket.create_connection((hub.host, hub.port), timeout=10) as raw:
+        raw.sendall(f"POST /findings HTTP/1.1\r\nHost: 127.0.0.1:{hub.port}\r\nContent-Length: lots\r\n\r\n".encode())
+        assert raw.recv(200).startswith(b"HTTP/1.1 413")
+    assert request(hub, "POST", "/findings", b"{}")[0] == 200

@@ -109,6 +109,7 @@ def test_date_filter_on_updated_at(securityhub):
                      .isoformat()),
     ])
     assert _find(securityhub, UpdatedAt=[{"DateRange": {"Value": 7, "Unit": "DAYS"}}]) == {"recent", "offset"}
+    assert _find(securityhub, UpdatedAt=[{"DateRange": {"Value": 7, "Unit": "DAYS", "Comparison": "OLDER_THAN"}}]) == {"old"}
     assert _find(securityhub, UpdatedAt=[{"Start": _iso(now - timedelta(days=50)),
                                           "End": _iso(now - timedelta(days=30))}]) == {"old"}
     assert _find(securityhub, UpdatedAt=[{"Start": _iso(now - timedelta(hours=3))}]) == {"offset"}
