@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.hub.conftest import OTHER_PRODUCT_ARN, PRODUCT_ARN, ids_of, make_finding
+from tests.hub.conftest import OTHER_PRODUCT_ARN, client_for, ids_of, make_finding
 
 
 def _iso(moment: datetime) -> str:
@@ -196,8 +196,6 @@ def test_unsupported_filter_is_an_error_not_ignored(securityhub):
 
 
 def test_max_results_bounds(hub, securityhub):
-    from tests.hub.conftest import client_for
-
     with pytest.raises(ClientError) as raised:
         client_for(hub, validate=False).get_findings(MaxResults=101)
     assert raised.value.response["Error"]["Code"] == "InvalidInputException"

@@ -1,12 +1,14 @@
 """`secpipe hub serve` as a user runs it, and the in-process helpers the other commands use."""
 from __future__ import annotations
 
-import os
 import re
 import signal
 import subprocess
 import sys
-from pathlib import Path
+from concurrent.futures import ThreadPoolExecutor
+
+import boto3
+import pytest
 
 from pipeline.hub import default_db_path, start_local_hub
 from pipeline.hub.timestamps import to_microseconds
@@ -20,8 +22,6 @@ def test_serve_prints_the_url_serves_boto3_and_stops_on_sigterm(tmp_path):
     try:
         line = process.stdout.readline()
         url = re.search(r"at (http://127\.0\.0\.1:\d+)", line).group(1)
-        import boto3
-
         client = boto3.client("securityhub", endpoint_url=url, region_name="us-east-1",
                               aws_access_key_id="x", aws_secret_access_key="x")
         assert client.batch_import_findings(Findings=[make_finding("served")])["SuccessCount"] == 1
@@ -65,16 +65,12 @@ def test_timestamps_compare_as_instants():
 
 
 def test_timestamps_without_a_zone_are_refused():
-    import pytest
-
     for text in ("2024-01-04T15:25:10", "2024-13-04T15:25:10Z", "yesterday"):
         with pytest.raises(ValueError):
             to_microseconds(text)
 
 
 def test_concurrent_clients_lose_nothing(hub):
-    from concurrent.futures import ThreadPoolExecutor
-
     def import_batches(worker: int) -> int:
         client = client_for(hub)
         accepted = 0
@@ -90,10 +86,6 @@ def test_concurrent_clients_lose_nothing(hub):
 
 
 def test_serves_on_ipv6_loopback(tmp_path):
-    import socket
-
-    import pytest
-
     try:
         hub = start_local_hub(tmp_path / "v6.sqlite3", host="::1")
     except OSError:
