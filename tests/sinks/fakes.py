@@ -43,6 +43,7 @@ class Faults:
     queue: dict[str, deque[str]] = field(default_factory=dict)
     item_failures: dict[str, deque[str]] = field(default_factory=dict)  # Id -> codes, one per import
     always_fail: dict[str, str] = field(default_factory=dict)  # Id -> code on every import
+    update_failures: dict[str, deque[str]] = field(default_factory=dict)  # Id -> codes, one per update
 
     def add(self, operation: str, kind: str, times: int = 1) -> None:
         self.queue.setdefault(operation, deque()).extend([kind] * times)
@@ -53,6 +54,9 @@ class Faults:
         else:
             self.item_failures.setdefault(finding_id, deque()).extend([code] * times)
 
+    def fail_update(self, finding_id: str, code: str, times: int = 1) -> None:
+        self.update_failures.setdefault(finding_id, deque()).extend([code] * times)
+
     def next_for(self, operation: str) -> str | None:
         pending = self.queue.get(operation)
         return pending.popleft() if pending else None
@@ -61,6 +65,8 @@ class Faults:
 class FakeSecurityHub:
     def __init__(self) -> None:
         self.store: dict[tuple[str, str], dict[str, Any]] = {}
+        self.ignore_map_filters = False  # a hub that matches ProductFields more loosely than asked
+        self.update_requests: list[dict[str, Any]] = []
         self.faults = Faults()
         self.calls: Counter[str] = Counter()
         self.import_batch_sizes: list[int] = []
@@ -130,6 +136,8 @@ class FakeSecurityHub:
     def get_findings(self, body: dict[str, Any]) -> dict[str, Any]:
         filters = body.get("Filters") or {}
         with self.lock:
+            if self.ignore_map_filters:
+                filters = {k: v for k, v in filters.items() if k != "ProductFields"}
             matches = sorted((f for f in self.store.values() if _matches(f, filters)), key=lambda f: f["Id"])
         start = int(body.get("NextToken") or 0)
         size = int(body.get("MaxResults") or 100)
@@ -142,7 +150,14 @@ class FakeSecurityHub:
     def batch_update(self, body: dict[str, Any]) -> dict[str, Any]:
         processed, unprocessed = [], []
         with self.lock:
+            self.update_requests.append(body)
             for identifier in body.get("FindingIdentifiers") or []:
+                queued = self.faults.update_failures.get(identifier["Id"])
+                if queued:
+                    code = queued.popleft()
+                    unprocessed.append({"FindingIdentifier": identifier, "ErrorCode": code,
+                                        "ErrorMessage": f"injected {code}"})
+                    continue
                 stored = self.store.get((identifier["ProductArn"], identifier["Id"]))
                 if stored is None:
                     unprocessed.append({"FindingIdentifier": identifier, "ErrorCode": "FindingNotFound",
