@@ -11,7 +11,7 @@ from tests.sinks.builders import asff_findings
 from tests.sinks.fakes import FakeSecurityHub
 
 
-def secpipe(*args: str, env_db=None):
+def secpipe(*args: str):
     return subprocess.run([sys.executable, "-m", "pipeline.cli", *args], capture_output=True, text=True, timeout=120)
 
 

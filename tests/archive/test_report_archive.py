@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from moto.server import ThreadedMotoServer
 
@@ -38,7 +40,7 @@ def test_dir_archive_round_trip(tmp_path):
 def test_traversal_in_filename_stays_inside(tmp_path):
     ref = ReportRef("demo", "main", "1", "bandit", "../../../escape.json")
     stored = DirArchive(tmp_path / "root").store(ref, REPORT)
-    assert (tmp_path / "root") in __import__("pathlib").Path(stored.location).resolve().parents
+    assert (tmp_path / "root").resolve() in Path(stored.location).resolve().parents
     assert not (tmp_path / "escape.json").exists()
 
 
