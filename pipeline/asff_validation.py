@@ -62,9 +62,9 @@ def _import_shape() -> Shape:
 def problems(finding: dict[str, Any]) -> list[str]:
     """Every reason Security Hub would reject this finding; empty when valid."""
     found: list[str] = []
-    _compiled_finding_check()(finding, "", found)
+    size_bound = _compiled_finding_check()(finding, "", found)
     try:
-        found.extend(_limits(finding))
+        found.extend(_limits(finding, size_bound))
     except (AttributeError, TypeError, KeyError):
         if not found:
             raise
@@ -87,9 +87,17 @@ def botocore_problems(finding: dict[str, Any]) -> list[str]:
 
 # --- the model, compiled -------------------------------------------------------------------------
 
-Check = Callable[[Any, str, list], None]
+#: A check appends problems to the list and returns an upper bound of the value's
+#: size as UTF-8 JSON (json.dumps' default separators), or infinity where it cannot
+#: tell, so that the 240 KB check needs no serialisation for the usual finding.
+Check = Callable[[Any, str, list], float]
 _SCALAR_TYPES = ParamValidator.SCALAR_TYPES
 _CONTAINER_TYPES = ParamValidator.CONTAINER_TYPES
+_UNKNOWN_SIZE = float("inf")
+#: JSON-escaped control characters take 6 bytes (\u00XX), more than any UTF-8 character.
+_BYTES_PER_CHARACTER = 6
+#: float repr is at most 24 characters ('-2.2250738585072014e-308'); 'Infinity' is 8.
+_FLOAT_BYTES = 24
 
 
 @lru_cache(maxsize=1)
@@ -136,10 +144,11 @@ def _compile(shape: Shape, compiled: dict[str, Check]) -> Check:
 
 
 def _reference_check(shape: Shape) -> Check:
-    def check(value: Any, path: str, found: list) -> None:
+    def check(value: Any, path: str, found: list) -> float:
         report = ParamValidator().validate(value, shape)
         if report.has_errors():
             found.extend(f"{path}: {line.strip()}" for line in report.generate_report().splitlines() if line.strip())
+        return _UNKNOWN_SIZE
     return check
 
 
@@ -148,20 +157,24 @@ def _structure_check(shape: Shape, compiled: dict[str, Check]) -> Check:
     required = tuple(shape.metadata.get("required", ()))
     types = _CONTAINER_TYPES["structure"]
 
-    def check(value: Any, path: str, found: list) -> None:
+    def check(value: Any, path: str, found: list) -> float:
         if not isinstance(value, types):
             found.append(_type_error(path, value, "structure"))
-            return
+            return _UNKNOWN_SIZE
         for name in required:
             if name not in value:
                 found.append(f"{path or 'finding'}: missing required member {name!r}")
         prefix = f"{path}." if path else ""
+        size = 2.0
         for name, item in value.items():
             member = members.get(name)
             if member is None:
                 found.append(f"{path or 'finding'}: unknown member {name!r}")
+                size = _UNKNOWN_SIZE
             else:
-                member(item, prefix + name, found)
+                # '"name": value, ' (member names are ASCII)
+                size += len(name) + 6 + member(item, prefix + name, found)
+        return size
     return check
 
 
@@ -170,14 +183,16 @@ def _list_check(shape: Shape, compiled: dict[str, Check]) -> Check:
     minimum = _min_of(shape)
     types = _CONTAINER_TYPES["list"]
 
-    def check(value: Any, path: str, found: list) -> None:
+    def check(value: Any, path: str, found: list) -> float:
         if not isinstance(value, types):
             found.append(_type_error(path, value, "list"))
-            return
+            return _UNKNOWN_SIZE
         if minimum is not None and len(value) < minimum:
             found.append(f"{path}: {len(value)} entries, fewer than {minimum}")
+        size = 2.0
         for index, item in enumerate(value):
-            item_check(item, f"{path}[{index}]", found)
+            size += 2 + item_check(item, f"{path}[{index}]", found)
+        return size
     return check
 
 
@@ -186,13 +201,14 @@ def _map_check(shape: Shape, compiled: dict[str, Check]) -> Check:
     value_check = _compile(shape.value, compiled)
     types = _CONTAINER_TYPES["map"]
 
-    def check(value: Any, path: str, found: list) -> None:
+    def check(value: Any, path: str, found: list) -> float:
         if not isinstance(value, types):
             found.append(_type_error(path, value, "map"))
-            return
+            return _UNKNOWN_SIZE
+        size = 2.0
         for key, item in value.items():
-            key_check(key, f"{path} key", found)
-            value_check(item, f"{path}[{key!r}]", found)
+            size += 4 + key_check(key, f"{path} key", found) + value_check(item, f"{path}[{key!r}]", found)
+        return size
     return check
 
 
@@ -202,10 +218,10 @@ def _string_check(shape: Shape) -> Check:
     non_blank = bool(shape.metadata.get("pattern"))  # read as .*\S.* (all ASFF patterns but one), like _walk
     types = _SCALAR_TYPES["string"]
 
-    def check(value: Any, path: str, found: list) -> None:
+    def check(value: Any, path: str, found: list) -> float:
         if not isinstance(value, types):
             found.append(_type_error(path, value, "string"))
-            return
+            return _UNKNOWN_SIZE
         length = len(value)
         if minimum is not None and length < minimum:
             found.append(f"{path}: {length} characters, fewer than {minimum}")
@@ -214,6 +230,7 @@ def _string_check(shape: Shape) -> Check:
         # isspace() is the same Unicode whitespace as the regex's \S, without the regex.
         if non_blank and (not value or value.isspace()):
             found.append(f"{path}: empty or blank string")
+        return 2 + _BYTES_PER_CHARACTER * length
     return check
 
 
@@ -223,12 +240,15 @@ def _number_check(shape: Shape) -> Check:
     types = _SCALAR_TYPES[kind]
     ranged = kind != "boolean"
 
-    def check(value: Any, path: str, found: list) -> None:
+    def check(value: Any, path: str, found: list) -> float:
         if not isinstance(value, types):
             found.append(_type_error(path, value, kind))
-            return
+            return _UNKNOWN_SIZE
         if ranged and minimum is not None and value < minimum:
             found.append(f"{path}: {value} is less than {minimum}")
+        if isinstance(value, int) and not isinstance(value, bool):
+            return len(str(value))
+        return _FLOAT_BYTES
     return check
 
 
@@ -272,7 +292,7 @@ def _get(finding: dict[str, Any], dotted: str) -> Any:
     return value
 
 
-def _limits(finding: dict[str, Any]) -> list[str]:
+def _limits(finding: dict[str, Any], size_bound: float = _UNKNOWN_SIZE) -> list[str]:
     found: list[str] = []
     for dotted, limit in STRING_LIMITS.items():
         value = _get(finding, dotted)
@@ -319,9 +339,10 @@ def _limits(finding: dict[str, Any]) -> list[str]:
         for item in finding.get(field) or []:
             if isinstance(item, str) and not _NON_BLANK.fullmatch(item):
                 found.append(f"{field}: blank entry")
-    text = json.dumps(finding, ensure_ascii=False)
-    # No UTF-8 character is longer than 4 bytes: most findings need no encoding to know they fit.
-    size = len(text) if len(text) * 4 <= MAX_FINDING_BYTES else len(text.encode("utf-8", "surrogatepass"))
-    if size > MAX_FINDING_BYTES:
-        found.append(f"size: {size} bytes, more than {MAX_FINDING_BYTES}")
+    if size_bound > MAX_FINDING_BYTES:  # only then is the exact size worth computing
+        text = json.dumps(finding, ensure_ascii=False)
+        # No UTF-8 character is longer than 4 bytes: most findings need no encoding to know they fit.
+        size = len(text) if len(text) * 4 <= MAX_FINDING_BYTES else len(text.encode("utf-8", "surrogatepass"))
+        if size > MAX_FINDING_BYTES:
+            found.append(f"size: {size} bytes, more than {MAX_FINDING_BYTES}")
     return found

@@ -106,3 +106,26 @@ def test_security_hub_limits_beyond_the_model_still_apply() -> None:
     finding["Types"] = []
     found = problems(finding)
     assert any(p.startswith("Title") for p in found) and any(p.startswith("Types") for p in found)
+
+
+def _exact_size(finding: dict[str, Any]) -> int:
+    import json
+    return len(json.dumps(finding, ensure_ascii=False).encode("utf-8", "surrogatepass"))
+
+
+def test_size_bound_never_underestimates_and_oversize_is_caught() -> None:
+    for finding in FINDINGS:
+        assert _compiled_finding_check()(finding, "", []) >= _exact_size(finding)
+    big = copy.deepcopy(FINDINGS[0])
+    for index in range(35):  # each value within its 2048 characters, 8 KB as UTF-8
+        big["ProductFields"][f"secpipe/blob{index}"] = "\U0001f512" * 2000 + "\x01" * 40
+    found = problems(big)
+    assert any(p.startswith("size:") for p in found), found
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.dictionaries(st.text(max_size=20), st.text(max_size=200), max_size=60))
+def test_size_bound_holds_for_any_text(fields: dict[str, str]) -> None:
+    finding = copy.deepcopy(FINDINGS[0])
+    finding["ProductFields"] = fields
+    assert _compiled_finding_check()(finding, "", []) >= _exact_size(finding)
