@@ -6,6 +6,7 @@ partition come from STS and the session at runtime; nothing is hard-coded.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,8 +46,10 @@ def make_session(settings: AwsSettings) -> boto3.session.Session:
     kwargs: dict[str, Any] = {}
     if settings.profile:
         kwargs["profile_name"] = settings.profile
-    if settings.region:
-        kwargs["region_name"] = settings.region
+    # botocore reads AWS_DEFAULT_REGION only; CodeBuild and Lambda set AWS_REGION.
+    region = settings.region or os.environ.get("AWS_REGION")
+    if region:
+        kwargs["region_name"] = region
     if settings.loopback_credentials:
         kwargs.update(LOOPBACK_CREDENTIALS)
     try:

@@ -2,12 +2,16 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
 import pytest
+from moto.server import ThreadedMotoServer
 
-from tests.sinks.builders import asff_findings
+from pipeline.asff import to_asff
+from tests.sinks.builders import asff_findings, make_finding
+from tests.sinks.builders import context as build_context
 from tests.sinks.fakes import FakeSecurityHub
 
 
@@ -96,3 +100,31 @@ def test_scope_tool_without_repo_on_empty_file_is_a_usage_error(tmp_path):
     result = secpipe("publish", write(tmp_path, []), "--hub", "none", "--complete", "--scope-tool", "bandit")
     assert result.returncode == 2
     assert "--scope-tool needs --repo" in result.stderr
+
+
+def test_securityhub_hub_takes_account_from_sts(tmp_path):
+    """--hub securityhub: STS (moto on loopback) names the account; findings of another account are refused."""
+    sts = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    sts.start()
+    host, port = sts.get_host_and_port()
+    env = dict(os.environ, AWS_ENDPOINT_URL_STS=f"http://{host}:{port}", AWS_ACCESS_KEY_ID="testing",
+               AWS_SECRET_ACCESS_KEY="testing", AWS_REGION="us-east-1", AWS_CONFIG_FILE=os.devnull,
+               AWS_SHARED_CREDENTIALS_FILE=os.devnull)
+    env.pop("AWS_PROFILE", None)
+    findings = asff_findings(3)  # account 123456789012, moto's default caller account
+    other = [to_asff(make_finding(1), build_context().with_overrides(account="999999999999"))]
+    try:
+        with FakeSecurityHub() as hub:
+            def run(path):
+                return subprocess.run([sys.executable, "-m", "pipeline.cli", "publish", path, "--hub", "securityhub",
+                                       "--endpoint-url", hub.endpoint_url], capture_output=True, text=True,
+                                      timeout=120, env=env)
+            ok = run(write(tmp_path, findings))
+            refused = run(write(tmp_path, other, "other.json"))
+            stored = len(hub.store)
+    finally:
+        sts.stop()
+    assert ok.returncode == 0, ok.stderr
+    assert counts(ok.stdout)["accepted"] == 3 and stored == 3
+    assert refused.returncode == 2
+    assert "999999999999" in refused.stderr and "123456789012" in refused.stderr
