@@ -143,6 +143,16 @@ def test_approval_sends_one_email_per_stage_summary_over_sns() -> None:
 
 
 @pytest.mark.parametrize("name", ALL_BUILDSPECS)
+def test_commands_are_valid_bash(name: str, tmp_path: Path) -> None:
+    """Buildspec 0.2 runs every command in one bash; `bash -n` catches a quoting slip."""
+    spec = load_buildspec(name)
+    script = "\n".join(str(command) for phase in spec["phases"].values() for command in phase.get("commands", []))
+    (tmp_path / "buildspec.sh").write_text(script + "\n", encoding="utf-8")
+    done = subprocess.run(["bash", "-n", str(tmp_path / "buildspec.sh")], capture_output=True, text=True, timeout=30)
+    assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize("name", ALL_BUILDSPECS)
 def test_no_failure_is_hidden(name: str) -> None:
     for _, line in commands(load_buildspec(name)):
         compact = " ".join(line.split())
