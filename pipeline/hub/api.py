@@ -89,6 +89,7 @@ class HubApi:
         }
 
     def call(self, operation: str, body: Any) -> dict[str, Any]:
+        """Run one operation on a freshly parsed request body (which it may change in place)."""
         if not isinstance(body, dict):
             raise invalid_input("the request body must be a JSON object")
         return self._handlers[operation](body)
@@ -110,16 +111,17 @@ class HubApi:
                                "ErrorCode": rejection.code, "ErrorMessage": rejection.message})
             else:
                 valid.append(finding)
-        existing = self.store.fetch_by_keys((f["ProductArn"], f["Id"]) for f in valid)
         processed_at = self.clock()
-        staged: dict[tuple[str, str], StagedFinding] = {}
-        for finding in valid:
-            key = (finding["ProductArn"], finding["Id"])
-            # A second copy in the same batch upserts onto the first, as a later request would.
-            previous = staged.get(key)
-            base = existing.get(key) if previous is None else _as_stored(existing.get(key), previous)
-            staged[key] = imports.stage(finding, base, processed_at)
-        self.store.upsert(list(staged.values()))
+        with self.store.exclusive():  # a BatchUpdateFindings in between would be overwritten
+            existing = self.store.fetch_by_keys((f["ProductArn"], f["Id"]) for f in valid)
+            staged: dict[tuple[str, str], StagedFinding] = {}
+            for finding in valid:
+                key = (finding["ProductArn"], finding["Id"])
+                # A second copy in the same batch upserts onto the first, as a later request would.
+                previous = staged.get(key)
+                base = existing.get(key) if previous is None else _as_stored(existing.get(key), previous)
+                staged[key] = imports.stage(finding, base, processed_at)
+            self.store.upsert(list(staged.values()))
         return {"FailedCount": len(failed), "SuccessCount": len(valid), "FailedFindings": failed}
 
     # -- GetFindings ------------------------------------------------------------------------
@@ -152,24 +154,26 @@ class HubApi:
             raise invalid_input(f"FindingIdentifiers must hold 1 to {MAX_IDENTIFIERS} entries")
         _check_update(body)
         keys = [(i["ProductArn"], i["Id"]) for i in identifiers]
-        stored = self.store.fetch_by_keys(keys)
         now = self.clock()
         processed, unprocessed, changes, notes, seen = [], [], [], [], set()
-        for key, identifier in zip(keys, identifiers):
-            if key in seen:
-                unprocessed.append(_unprocessed(identifier, "DuplicatedFindingIdentifier",
-                                                "the finding is named more than once in this request"))
-                continue
-            seen.add(key)
-            if key not in stored:
-                unprocessed.append(_unprocessed(identifier, "FindingNotFound", "no finding with this Id and ProductArn"))
-                continue
-            staged, note = updates.apply(stored[key], body, now)
-            changes.append((stored[key].pk, staged))
-            if note:
-                notes.append((stored[key].pk, note))
-            processed.append({"Id": identifier["Id"], "ProductArn": identifier["ProductArn"]})
-        self.store.update(changes, notes)
+        with self.store.exclusive():  # an import in between would be overwritten
+            stored = self.store.fetch_by_keys(keys)
+            for key, identifier in zip(keys, identifiers):
+                if key in seen:
+                    unprocessed.append(_unprocessed(identifier, "DuplicatedFindingIdentifier",
+                                                    "the finding is named more than once in this request"))
+                    continue
+                seen.add(key)
+                if key not in stored:
+                    unprocessed.append(_unprocessed(identifier, "FindingNotFound",
+                                                    "no finding with this Id and ProductArn"))
+                    continue
+                staged, note = updates.apply(stored[key], body, now)
+                changes.append((stored[key].pk, staged))
+                if note:
+                    notes.append((stored[key].pk, note))
+                processed.append({"Id": identifier["Id"], "ProductArn": identifier["ProductArn"]})
+            self.store.update(changes, notes)
         return {"ProcessedFindings": processed, "UnprocessedFindings": unprocessed}
 
 

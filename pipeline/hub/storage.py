@@ -138,6 +138,10 @@ class FindingStore:
         self._db.execute("PRAGMA busy_timeout=5000")
         self._db.executescript(_SCHEMA)
 
+    def exclusive(self) -> threading.RLock:
+        """Hold while reading findings and writing them back, so no other request writes in between."""
+        return self._lock
+
     def close(self) -> None:
         with self._lock:
             self._db.close()
@@ -220,11 +224,12 @@ class FindingStore:
     def update(self, updates: Sequence[tuple[int, StagedFinding]], notes: Sequence[tuple[int, Note]]) -> None:
         """Rewrite findings changed by BatchUpdateFindings and append their notes, in one transaction."""
         with self._lock, self._transaction():
+            changed = ("severity_label", "severity_rank", "workflow_status", "customer_fields", "doc")
+            positions = [_COLUMNS.index(name) for name in changed]
+            rows = [(pk, _row(staged)) for pk, staged in updates]
             self._db.executemany(
-                "UPDATE findings SET severity_label = ?, severity_rank = ?, workflow_status = ?, "
-                "customer_fields = ?, doc = ? WHERE pk = ?",
-                [(row[5], row[6], row[8], row[12], row[13], pk) for pk, row in
-                 ((pk, _row(staged)) for pk, staged in updates)],
+                f"UPDATE findings SET {', '.join(f'{name} = ?' for name in changed)} WHERE pk = ?",
+                [(*(row[i] for i in positions), pk) for pk, row in rows],
             )
             self._db.executemany(
                 "INSERT INTO notes (finding, text, updated_by, updated_at, workflow_status) VALUES (?, ?, ?, ?, ?)",
