@@ -83,6 +83,22 @@ def test_bad_file_is_one_line_exit_2(tmp_path, content, message):
     assert "Traceback" not in result.stderr
 
 
+def test_parse_output_piped_into_publish(tmp_path):
+    report = tmp_path / "bandit.json"
+    report.write_text(json.dumps({"results": [{
+        "filename": "app.py", "test_id": "B602", "test_name": "subprocess_popen_with_shell_equals_true",
+        "issue_severity": "HIGH", "issue_confidence": "HIGH", "issue_text": "shell=True", "line_number": 3,
+        "line_range": [3], "code": "3 subprocess.call(cmd, shell=True)\n", "more_info": "https://bandit.readthedocs.io",
+        "issue_cwe": {"id": 78, "link": "https://cwe.mitre.org/data/definitions/78.html"}}], "errors": []}))
+    parsed = secpipe("parse", "--tool", "bandit", str(report), "--account", "123456789012")
+    assert parsed.returncode == 0, parsed.stderr
+    published = subprocess.run([sys.executable, "-m", "pipeline.cli", "publish", "-", "--db",
+                                str(tmp_path / "hub.sqlite3")], input=parsed.stdout, capture_output=True, text=True,
+                               timeout=120)
+    assert published.returncode == 0, published.stderr
+    assert counts(published.stdout)["accepted"] == len(json.loads(parsed.stdout)) == 1
+
+
 def test_duplicate_ids_are_refused(tmp_path):
     finding = asff_findings(1)[0]
     result = secpipe("publish", write(tmp_path, [finding, finding]), "--hub", "none")

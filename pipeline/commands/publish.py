@@ -30,7 +30,7 @@ finding was not accepted (each is named on stderr); exit 2 for a bad FILE or opt
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("publish", help="import a JSON array of ASFF findings into a hub",
                        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("file", help="JSON array of ASFF findings, as `secpipe parse` prints")
+    p.add_argument("file", help="JSON array of ASFF findings, as `secpipe parse` prints ('-': standard input)")
     add_hub_arguments(p)
     p.add_argument("--complete", action="store_true",
                    help="FILE is the complete result of its tools' runs: archive their stale findings")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -9,9 +10,13 @@ from pipeline.asff_validation import problems
 from pipeline.errors import ReportError
 
 
+STDIN = "-"
+
+
 def load_asff_file(path: str) -> list[dict[str, Any]]:
+    """`-` reads standard input, so `secpipe parse ... | secpipe publish -` works."""
     try:
-        data = Path(path).read_bytes()
+        data = sys.stdin.buffer.read() if path == STDIN else Path(path).read_bytes()
     except OSError as exc:
         raise ReportError(path, f"cannot read ({exc.strerror})") from None
     try:
