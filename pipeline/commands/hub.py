@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import signal
+import sys
 import threading
 from pathlib import Path
 
@@ -35,6 +37,9 @@ def run_serve(args: argparse.Namespace) -> int:
                               allowed_hosts=tuple(args.allow_host))
     except OSError as exc:
         raise ConfigError(f"cannot serve on {args.host}:{args.port} with {db_path}: {exc.strerror or exc}") from None
+    if not _is_loopback(hub.host):
+        print(f"secpipe hub: warning: serving on {hub.host}, not loopback; the hub has no login, so anyone "
+              "who can reach this address can read and change findings", file=sys.stderr, flush=True)
     stop = threading.Event()
     previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
     print(f"secpipe hub: serving {db_path} at {hub.endpoint_url} (console {hub.console_url})"
@@ -49,3 +54,10 @@ def run_serve(args: argparse.Namespace) -> int:
         hub.stop()
     print("secpipe hub: stopped", flush=True)
     return 0
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
