@@ -14,6 +14,7 @@ from pipeline.context import ScanContext, context_for_product
 from pipeline.errors import ConfigError
 from pipeline.ingest.idempotency import DynamoDbIdempotency
 from pipeline.ingest.objects import S3ReportReader
+from pipeline.ingest.ordering import ScopeOrder
 from pipeline.ingest.service import Ingestor
 from pipeline.ingest.settings import IngestSettings
 from pipeline.sinks import registry
@@ -25,12 +26,13 @@ from pipeline.sinks.securityhub import SecurityHubSink
 def open_ingestor(settings: IngestSettings) -> Iterator[Ingestor]:
     session = make_session(AwsSettings(region=settings.region))
     reader = S3ReportReader(make_client(session, "s3"), settings.max_bytes)
-    store = DynamoDbIdempotency(make_client(session, "dynamodb"), settings.idempotency_table,
-                                settings.idempotency_ttl_seconds)
+    dynamodb = make_client(session, "dynamodb")
+    store = DynamoDbIdempotency(dynamodb, settings.idempotency_table, settings.idempotency_ttl_seconds)
+    order = ScopeOrder(dynamodb, settings.idempotency_table)
     options = HubOptions(endpoint_url=settings.securityhub_endpoint, region=settings.region)
     with registry.connect("securityhub", options) as connection:
         if not connection.product_arn:
             raise ConfigError("the Security Hub connection has no product ARN (STS did not name the account)")
         sink = SecurityHubSink(connection.client, connection.product_arn, options.settings,
                                expected_account=connection.account)
-        yield Ingestor(reader, store, sink, context_for_product(ScanContext(), connection.product_arn))
+        yield Ingestor(reader, store, order, sink, context_for_product(ScanContext(), connection.product_arn))

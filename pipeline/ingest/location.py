@@ -1,9 +1,11 @@
 """Read (repo, branch, build id, tool, filename) back out of an archive key.
 
 The layout is pipeline.archive's: reports/{repo}/{branch}/{build_id}/{tool}/{filename},
-each part percent-encoded. The decoded parts are accepted only if ReportRef
-encodes them back to the very same key, so there is one definition of the
-layout (ReportRef.key) and this is merely its inverse.
+each part percent-encoded. Each part is percent-decoded once and must still be
+a part ReportRef accepts (not empty, not '.' or '..'). Re-encoding is not
+required to give the same key back: buildspecs/archive-reports.sh encodes only
+'%' and '/', so its keys keep characters (a space, say) that ReportRef would
+encode, and they mean the same report.
 """
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ def ref_from_key(key: str) -> ReportRef | None:
         return None
     ref = ReportRef(*(unquote(part) for part in parts))
     try:
-        return ref if ref.key == key else None
+        ref.parts()  # the archive's own check of each part
     except ConfigError:  # an empty or '..' part
         return None
+    return ref

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 from urllib.parse import unquote_plus
 
@@ -34,6 +35,7 @@ class ReportObject:
     size: int
     version_id: str | None = None
     metadata: dict[str, str] = field(default_factory=dict)
+    last_modified: datetime | None = None  # when it was uploaded (S3 LastModified, to the second)
 
     @property
     def location(self) -> str:
@@ -86,7 +88,8 @@ class S3ReportReader:
         return ReportObject(bucket=bucket, key=key, etag=str(reply.get("ETag", "")).strip('"'),
                             size=int(reply.get("ContentLength", 0)),
                             version_id=reply.get("VersionId") if reply.get("VersionId") not in (None, "null") else None,
-                            metadata={k.lower(): v for k, v in (reply.get("Metadata") or {}).items()})
+                            metadata={k.lower(): v for k, v in (reply.get("Metadata") or {}).items()},
+                            last_modified=reply.get("LastModified"))
 
     def _checked_size(self, obj: ReportObject) -> ReportObject:
         if obj.size > self.max_bytes:

@@ -4,12 +4,14 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-PUBLISHED, DUPLICATE, REJECTED = "published", "duplicate", "rejected"
+PUBLISHED, DUPLICATE, REJECTED, SUPERSEDED = "published", "duplicate", "rejected", "superseded"
 
 
 @dataclass(frozen=True)
 class IngestResult:
-    status: str  # published | duplicate (delivered before; the first run's figures) | rejected (permanent)
+    # published | duplicate (delivered before; the first run's figures) | rejected (permanent)
+    # | superseded (a newer report of the same scope was already ingested; nothing imported)
+    status: str
     location: str
     revision: str | None = None  # the version or ETag that was ingested
     tool: str | None = None
@@ -22,6 +24,7 @@ class IngestResult:
     archived: int = 0
     suppressed: int = 0
     error: str | None = None
+    superseded_by: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {key: value for key, value in asdict(self).items() if value is not None}

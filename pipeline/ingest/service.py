@@ -3,6 +3,7 @@
     locate (HeadObject: version, size cap) -> claim (idempotency record)
       -> origin (tool, repo, branch, ... from key layout, metadata, event)
       -> read (GetObject of that version) -> parse -> ASFF (context from STS)
+      -> not older than the scope's newest report? (else "superseded")
       -> SecurityHubSink.publish (archival only for a complete run)
       -> record COMPLETED | release for a retry
 
@@ -26,8 +27,9 @@ from pipeline.ingest.errors import FindingsNotAccepted, IngestInProgress, Reject
 from pipeline.ingest.events import ReportEvent, report_events
 from pipeline.ingest.idempotency import ClaimState, DynamoDbIdempotency
 from pipeline.ingest.objects import ReportObject, S3ReportReader
+from pipeline.ingest.ordering import ScopeOrder
 from pipeline.ingest.origin import ReportOrigin, report_origin
-from pipeline.ingest.result import DUPLICATE, PUBLISHED, REJECTED, IngestResult
+from pipeline.ingest.result import DUPLICATE, PUBLISHED, REJECTED, SUPERSEDED, IngestResult
 from pipeline.sinks.base import Scope
 from pipeline.sinks.securityhub import SecurityHubSink
 
@@ -35,11 +37,12 @@ log = logging.getLogger(__name__)
 
 
 class Ingestor:
-    def __init__(self, reader: S3ReportReader, store: DynamoDbIdempotency, sink: SecurityHubSink,
-                 context: ScanContext, clock: Callable[[], datetime] = utc_now):
+    def __init__(self, reader: S3ReportReader, store: DynamoDbIdempotency, order: ScopeOrder,
+                 sink: SecurityHubSink, context: ScanContext, clock: Callable[[], datetime] = utc_now):
         """`context` holds the account, region, partition and product (from STS); the rest comes per report."""
         self.reader = reader
         self.store = store
+        self.order = order
         self.sink = sink
         self.context = context
         self.clock = clock
@@ -84,6 +87,12 @@ class Ingestor:
         context = replace(self.context, repo=origin.repo, branch=origin.branch, commit=origin.commit,
                           build_id=origin.build_id, now=self.clock())
         asff = to_validated_asff(findings, context)
+        # Checked once the report is known to be valid, so a broken upload never supersedes a good one.
+        newer = self._newer_report(origin, tool, obj)
+        if newer:
+            log.warning("report superseded", extra={"s3_object": obj.identity, "superseded_by": newer})
+            return IngestResult(status=SUPERSEDED, location=obj.location, revision=_revision(obj), tool=tool,
+                                repo=origin.repo, branch=origin.branch, complete=origin.complete, superseded_by=newer)
         # The scope is named here, not derived from the findings, so a complete run
         # that found nothing still archives what it no longer reports.
         scope = Scope(repo=origin.repo, branch=origin.branch, tool=tool, complete=origin.complete)
@@ -96,6 +105,11 @@ class Ingestor:
                               archived=published.archived, suppressed=published.suppressed)
         log.info("report ingested", extra={"s3_object": obj.identity, **result.as_dict()})
         return result
+
+    def _newer_report(self, origin: ReportOrigin, tool: str, obj: ReportObject) -> str | None:
+        if obj.last_modified is None:  # S3 always sends it; a caller-built object may not
+            return None
+        return self.order.newer_report(origin.repo, origin.branch, tool, obj.last_modified, obj.location)
 
     @staticmethod
     def _parser_name(origin: ReportOrigin, obj: ReportObject, data: bytes) -> str:

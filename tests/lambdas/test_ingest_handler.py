@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import time
 from urllib.parse import quote_plus
 
 import pytest
@@ -214,3 +215,18 @@ def test_findings_not_accepted_raise_and_are_retried(aws, invoke, monkeypatch):
         [result] = invoke(explicit_event(key))["results"]
         assert (result["status"], result["accepted"], result["failed"]) == ("published", BANDIT_COUNT, 0)
         assert len(fake.store) == BANDIT_COUNT
+
+
+def test_late_delivery_of_an_older_report_is_superseded(aws, invoke, local_hub):
+    older_key = aws.upload(ReportRef("shop", "main", "b-41", "bandit", "bandit.json"), BANDIT)
+    time.sleep(1.1)  # S3 LastModified counts whole seconds: make build 42's upload strictly later
+    report = json.loads(BANDIT)
+    report["results"] = report["results"][:2]
+    newer_key = aws.upload(ReportRef("shop", "main", "b-42", "bandit", "bandit.json"), json.dumps(report).encode())
+
+    newer = invoke(explicit_event(newer_key, build_id="b-42"))["results"][0]
+    older = invoke(explicit_event(older_key, build_id="b-41"))["results"][0]
+
+    assert newer["status"] == "published"
+    assert (older["status"], older["superseded_by"], older["sent"]) == ("superseded", f"s3://{BUCKET}/{newer_key}", 0)
+    assert len(all_findings(local_hub)) == 2  # build 41's fixed findings did not come back

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -9,6 +10,7 @@ from pipeline.ingest.errors import RejectedReport
 from pipeline.ingest.events import ReportEvent
 from pipeline.ingest.idempotency import ClaimState, DynamoDbIdempotency
 from pipeline.ingest.objects import S3ReadError, S3ReportReader
+from pipeline.ingest.ordering import ScopeOrder, scope_record_id
 from tests.lambdas.conftest import BUCKET, TABLE
 
 
@@ -104,3 +106,20 @@ def test_size_limit_is_inclusive(aws):
         ReportEvent(bucket=BUCKET, key="r.json"))) == b"12345"
     with pytest.raises(RejectedReport, match="5 bytes, over the 4-byte limit"):
         S3ReportReader(aws.s3, max_bytes=4).locate(ReportEvent(bucket=BUCKET, key="r.json"))
+
+
+def test_scope_order_keeps_the_newest_upload_per_scope(aws, clock):
+    order = ScopeOrder(aws.dynamodb, TABLE, clock=clock)
+    noon = datetime(2026, 11, 27, 12, 0, tzinfo=timezone.utc)
+
+    assert order.newer_report("r", "main", "bandit", noon, "s3://b/42") is None
+    assert order.newer_report("r", "main", "bandit", noon, "s3://b/42-retry") is None  # same second: ingested
+    assert order.newer_report("r", "main", "bandit", noon - timedelta(seconds=1), "s3://b/41") == "s3://b/42-retry"
+    # Other scopes have their own clocks.
+    assert order.newer_report("r", "main", "semgrep", noon - timedelta(hours=1), "s3://b/s") is None
+    assert order.newer_report("r", "dev", "bandit", noon - timedelta(hours=1), "s3://b/d") is None
+    assert order.newer_report("r", "main", "bandit", noon + timedelta(seconds=1), "s3://b/43") is None
+
+
+def test_scope_record_ids_cannot_collide_across_parts():
+    assert scope_record_id("a|b", "c", "d") != scope_record_id("a", "b|c", "d")
