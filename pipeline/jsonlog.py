@@ -19,6 +19,7 @@ from typing import IO, Any
 # Attributes every LogRecord has; anything else on a record came from `extra=`.
 _RECORD_ATTRIBUTES = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
 _INSTALLED = "_secpipe_json_handler"
+_CORE_KEYS = frozenset({"level", "location", "message", "timestamp", "service"})
 
 
 class JsonFormatter(logging.Formatter):
@@ -43,7 +44,10 @@ class JsonFormatter(logging.Formatter):
             "service": self.service,
             **self._bound,
         }
-        entry.update((key, value) for key, value in vars(record).items() if key not in _RECORD_ATTRIBUTES)
+        for key, value in vars(record).items():
+            if key not in _RECORD_ATTRIBUTES:
+                # An `extra` named like a core key (location, say) is kept beside it, not over it.
+                entry[f"extra_{key}" if key in _CORE_KEYS else key] = value
         if record.exc_info:
             entry["exception_name"] = record.exc_info[0].__name__ if record.exc_info[0] else None
             entry["exception"] = self.formatException(record.exc_info)

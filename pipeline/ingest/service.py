@@ -103,7 +103,7 @@ class Ingestor:
                               repo=origin.repo, branch=origin.branch, complete=origin.complete,
                               sent=published.sent, accepted=published.accepted, failed=len(published.failed),
                               archived=published.archived, suppressed=published.suppressed)
-        log.info("report ingested", extra={"s3_object": obj.identity, **result.as_dict()})
+        log.info("report ingested", extra={"s3_object": obj.identity, "result": result.as_dict()})
         return result
 
     def _newer_report(self, origin: ReportOrigin, tool: str, obj: ReportObject) -> str | None:

@@ -230,3 +230,28 @@ def test_late_delivery_of_an_older_report_is_superseded(aws, invoke, local_hub):
     assert newer["status"] == "published"
     assert (older["status"], older["superseded_by"], older["sent"]) == ("superseded", f"s3://{BUCKET}/{newer_key}", 0)
     assert len(all_findings(local_hub)) == 2  # build 41's fixed findings did not come back
+
+
+def test_auto_tool_detects_the_format_and_scopes_by_the_parser(aws, invoke, local_hub):
+    key = aws.upload(ReportRef("shop", "main", "b-10", "auto", "scan.json"), BANDIT)
+
+    [result] = invoke(eventbridge_event(key))["results"]
+
+    assert (result["status"], result["tool"], result["accepted"]) == ("published", "bandit", BANDIT_COUNT)
+    assert {f["ProductFields"]["secpipe/tool"] for f in all_findings(local_hub)} == {"bandit"}
+
+
+def test_environment_is_read_once_per_container(aws, invoke, local_hub, monkeypatch, capsys):
+    first_key = aws.upload(ReportRef("shop", "main", "b-11", "bandit", "bandit.json"), BANDIT)
+    invoke(explicit_event(first_key))
+    monkeypatch.setenv("SECPIPE_INGEST_MAX_BYTES", "10")  # a warm container keeps its cold-start settings
+    second_key = aws.upload(ReportRef("shop", "main", "b-12", "bandit", "bandit.json"), BANDIT)
+
+    [result] = invoke(explicit_event(second_key, build_id="b-12"))["results"]
+
+    assert result["status"] == "published"
+    ingested = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    ingested = [line for line in ingested if line["message"] == "report ingested"]
+    assert [line["cold_start"] for line in ingested] == [True, False]
+    assert [line["result"]["sent"] for line in ingested] == [BANDIT_COUNT, BANDIT_COUNT]
+    assert all(line["location"].startswith("pipeline.ingest.service.") for line in ingested)

@@ -36,3 +36,12 @@ def test_configure_twice_keeps_one_handler_and_honours_log_level(restore_logging
     logging.getLogger("parsers.anything").debug("visible")
     assert [json.loads(line)["message"] for line in stream.getvalue().splitlines()] == ["visible"]
     assert len([h for h in logging.getLogger("parsers").handlers if getattr(h, "_secpipe_json_handler", False)]) == 1
+
+
+def test_extra_fields_never_replace_the_core_keys(restore_logging):
+    stream = io.StringIO()
+    jsonlog.configure(service="svc", stream=stream, env={})
+    logging.getLogger("pipeline.x").warning("w", extra={"location": "s3://b/k", "service": "other"})
+    [line] = [json.loads(text) for text in stream.getvalue().splitlines()]
+    assert line["location"].startswith("pipeline.x.") and line["service"] == "svc"
+    assert (line["extra_location"], line["extra_service"]) == ("s3://b/k", "other")
