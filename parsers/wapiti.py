@@ -80,13 +80,14 @@ def _scan_from_json(report: Report, doc: dict[str, Any]) -> _Scan:
         groups = doc.get(section) or {}
         expect(report, isinstance(groups, dict), f"not a wapiti JSON report ('{section}' is not an object)")
         for name, entries in groups.items():
-            expect(report, isinstance(entries, list), f"not a wapiti JSON report ('{section}.{name}' is not a list)")
+            expect(report, isinstance(entries, list) and all(isinstance(e, dict) for e in entries),
+                   f"not a wapiti JSON report ('{section}.{name}' is not a list of entries)")
             info = classifications.get(name) or {}
             refs = info.get("ref") or {}
             categories.append(_Category(
                 name=name, section=section, description=info.get("desc") or "", solution=info.get("sol") or "",
                 references=[(str(t), str(u)) for t, u in refs.items()] if isinstance(refs, dict) else [],
-                entries=[e for e in entries if isinstance(e, dict)],
+                entries=entries,
             ))
     return _Scan(target=str(infos.get("target") or ""), date=parse_date(infos.get("date")),
                  version=infos.get("version"), categories=categories)
