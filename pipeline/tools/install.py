@@ -30,6 +30,12 @@ class PinnedTool:
     name: str
     requirements: tuple[str, ...]
     executable: str
+    pins: tuple[str, ...] = ()  # the rest of the env, frozen
+
+    @property
+    def everything(self) -> tuple[str, ...]:
+        """What pip installs, and what the install marker records."""
+        return self.requirements + self.pins
 
     @property
     def package(self) -> str:
@@ -71,7 +77,10 @@ def load_lock(path: Path = LOCK_PATH) -> dict[str, PinnedTool]:
             raise ConfigError(f"{path}: [{name}] first requirement must pin an exact version (package==X.Y.Z), got {requirements[0]!r}")
         if not (isinstance(executable, str) and executable and "/" not in executable):
             raise ConfigError(f"{path}: [{name}] needs executable = the program's name")
-        tools[name] = PinnedTool(name, tuple(requirements), executable)
+        pins = entry.get("pins", [])
+        if not (isinstance(pins, list) and all(isinstance(p, str) and "==" in p for p in pins)):
+            raise ConfigError(f"{path}: [{name}] pins must be a list of exact pins (package==X.Y.Z)")
+        tools[name] = PinnedTool(name, tuple(requirements), executable, tuple(pins))
     return tools
 
 
@@ -87,7 +96,7 @@ def is_current(tool: PinnedTool) -> bool:
     marker = _read_marker(tool.name)
     return (
         marker is not None
-        and marker.get("requirements") == list(tool.requirements)
+        and marker.get("requirements") == list(tool.everything)
         and marker.get("python") == _python_tag()
         and (env_bin_dir(tool.name) / tool.executable).is_file()
     )
@@ -102,7 +111,7 @@ def install(tool: PinnedTool, *, say: Callable[[str], None] = print) -> InstallO
         if target.exists():
             say(f"{tool.name}: replacing {target} (it does not match the lock)")
             shutil.rmtree(target)
-        say(f"{tool.name}: installing {', '.join(tool.requirements)} into {target}")
+        say(f"{tool.name}: installing {', '.join(tool.requirements)} (+{len(tool.pins)} pinned dependencies) into {target}")
         outcome = _create(tool, target)
         if not outcome.ok:
             shutil.rmtree(target, ignore_errors=True)  # a half-made env must not look installed
@@ -115,7 +124,7 @@ def _create(tool: PinnedTool, target: Path) -> InstallOutcome:
         return InstallOutcome(tool.name, "failed", f"could not create the venv: {made.start_error or made.stderr_line() or made.timed_out}")
     python = env_bin_dir(tool.name) / "python"
     pip = run_command(
-        [str(python), "-m", "pip", "install", "--disable-pip-version-check", "--no-input", "--quiet", *tool.requirements],
+        [str(python), "-m", "pip", "install", "--disable-pip-version-check", "--no-input", "--quiet", *tool.everything],
         timeout_s=PIP_TIMEOUT_S,
     )
     if pip.timed_out:
@@ -124,7 +133,7 @@ def _create(tool: PinnedTool, target: Path) -> InstallOutcome:
         return InstallOutcome(tool.name, "failed", f"pip exited {pip.returncode}: {pip.start_error or pip.stderr_line()}")
     if not (env_bin_dir(tool.name) / tool.executable).is_file():
         return InstallOutcome(tool.name, "failed", f"{tool.package} installed but has no {tool.executable!r} program")
-    marker = {"requirements": list(tool.requirements), "version": tool.version, "python": _python_tag()}
+    marker = {"requirements": list(tool.everything), "version": tool.version, "python": _python_tag()}
     (target / MARKER).write_text(json.dumps(marker, indent=2) + "\n", encoding="utf-8")
     return InstallOutcome(tool.name, "installed", f"{tool.package} {tool.version} in {target}")
 

@@ -1,4 +1,5 @@
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -21,14 +22,18 @@ def test_the_project_lock_pins_every_python_scanner_to_an_exact_version():
     for tool in pinned.values():
         assert tool.requirements[0] == f"{tool.package}=={tool.version}"
         assert tool.version[0].isdigit()
+        assert tool.pins, f"{tool.name}: its environment is not frozen"
+        names = [pin.split("==")[0].lower() for pin in tool.everything]
+        assert len(names) == len(set(names)), f"{tool.name}: a package is pinned twice"
     runner_names = {runner.name for runner in registry.runners()}
     assert set(pinned) <= runner_names, "a pinned tool without a runner"
 
 
 def test_lock_entries_are_read(tmp_path):
-    lock = _lock(tmp_path, '[x]\nrequirements = ["x-tool==1.2.3", "dep<2"]\nexecutable = "xt"\n')
+    lock = _lock(tmp_path, '[x]\nrequirements = ["x-tool==1.2.3", "dep<2"]\nexecutable = "xt"\npins = ["dep==1.5"]\n')
     tool = install.load_lock(lock)["x"]
     assert (tool.package, tool.version, tool.executable, tool.requirements) == ("x-tool", "1.2.3", "xt", ("x-tool==1.2.3", "dep<2"))
+    assert tool.everything == ("x-tool==1.2.3", "dep<2", "dep==1.5")
 
 
 @pytest.mark.parametrize("text, problem", [
@@ -38,6 +43,7 @@ def test_lock_entries_are_read(tmp_path):
     ('[x]\nrequirements = ["x>=1"]\nexecutable = "x"\n', "must pin an exact version"),
     ('[x]\nrequirements = ["x==1"]\n', "needs executable"),
     ('[x]\nrequirements = ["x==1"]\nexecutable = "../x"\n', "needs executable"),
+    ('[x]\nrequirements = ["x==1"]\nexecutable = "x"\npins = ["y>=2"]\n', "pins must be a list of exact pins"),
 ])
 def test_malformed_locks_are_config_errors(tmp_path, text, problem):
     with pytest.raises(ConfigError, match=problem):
@@ -79,7 +85,8 @@ def test_install_is_real_isolated_and_idempotent(tmp_path, monkeypatch, capsys):
     assert row.split()[1:3] == ["sast", pinned.version] and "own env" in row
     assert registry.get("bandit").program() == program
 
-    changed = install.PinnedTool("bandit", (*pinned.requirements, "PyYAML>=5"), pinned.executable)
+    assert install.is_current(pinned)
+    changed = replace(pinned, pins=(*pinned.pins, "extra-pin==1.0"))
     assert not install.is_current(changed), "a changed lock entry must be reinstalled"
 
 
