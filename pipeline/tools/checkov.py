@@ -15,17 +15,26 @@ from pipeline.stages import Stage
 from pipeline.tools import outcome
 from pipeline.tools.base import ScanTarget, ToolRun
 from pipeline.tools.command import ExecutableRunner
-from pipeline.tools.files import SKIPPED_DIRS, has_file, relative_root
+from pipeline.tools.cfn_lint import is_cloudformation_template
+from pipeline.tools.files import SKIPPED_DIRS, has_file, read_head, relative_root
 from pipeline.tools.process import run_command
 from pipeline.tools.registry import register
 
 FRAMEWORKS = ("cloudformation", "terraform", "dockerfile", "kubernetes", "serverless", "github_actions", "secrets")
-_IAC_SUFFIXES = (".tf", ".tf.json", ".yaml", ".yml", ".json", ".template")
+_KUBERNETES = re.compile(r"^apiVersion:.*^kind:|^kind:.*^apiVersion:", re.MULTILINE | re.DOTALL)
 
 
 def _is_iac_candidate(path: Path) -> bool:
+    """Files one of FRAMEWORKS reads. YAML and JSON only count when they are
+    IaC (a package.json alone must not start a 20-second checkov run)."""
     name = path.name.lower()
-    return name.endswith(_IAC_SUFFIXES) or name.startswith("dockerfile") or name.endswith(".dockerfile")
+    if name.endswith((".tf", ".tf.json")) or name.startswith("dockerfile") or name.endswith(".dockerfile"):
+        return True
+    if not name.endswith((".yaml", ".yml", ".json", ".template")):
+        return False
+    if name.startswith("serverless.") or ".github/workflows/" in path.as_posix():
+        return True
+    return is_cloudformation_template(path) or bool(_KUBERNETES.search(read_head(path, 20_000)))
 
 
 @register

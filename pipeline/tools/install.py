@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.errors import ConfigError
-from pipeline.tools.locate import env_bin_dir, env_dir, tools_dir
+from pipeline.tools.locate import TOOLS_DIR_ENV, env_bin_dir, env_dir, tools_dir
 from pipeline.tools.process import run_command
 
 LOCK_PATH = Path(__file__).with_name("scanners.lock")
@@ -154,8 +154,12 @@ def _python_tag() -> str:
 def _install_lock() -> Iterator[None]:
     """One install at a time per tools dir (parallel test runs, two terminals)."""
     root = tools_dir()
-    root.mkdir(parents=True, exist_ok=True)
-    with open(root / ".install.lock", "a") as handle:
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        handle = open(root / ".install.lock", "a")  # noqa: SIM115 - closed by the with below
+    except OSError as exc:
+        raise ConfigError(f"cannot use {root} for scanner environments ({exc.strerror}); set {TOOLS_DIR_ENV} elsewhere") from None
+    with handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield

@@ -111,3 +111,11 @@ def test_tools_install_says_where_non_python_tools_come_from(capsys):
 def test_tools_install_unknown_tool_exits_2(capsys):
     assert main(["tools", "install", "no-such-scanner"]) == 2
     assert "unknown tool 'no-such-scanner'" in capsys.readouterr().err
+
+
+def test_an_unusable_tools_dir_is_a_config_error(tmp_path, monkeypatch):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    monkeypatch.setenv(TOOLS_DIR_ENV, str(blocker / "tools"))
+    with pytest.raises(ConfigError, match="cannot use .* for scanner environments"):
+        install.install(install.load_lock()["bandit"], say=lambda line: None)

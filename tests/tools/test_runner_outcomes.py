@@ -209,3 +209,20 @@ def test_wapiti_without_a_url_is_not_configured(project, raw_dir):
 def test_loopback_detection(url, loopback):
     from pipeline.tools.wapiti import is_loopback_url
     assert is_loopback_url(url) is loopback
+
+
+@pytest.mark.parametrize("files, applies", [
+    ({"package.json": '{"name": "x"}', "app.py": "x = 1\n"}, False),
+    ({"template.yaml": CFN}, True),
+    ({"deploy.yaml": "apiVersion: v1\nkind: Pod\nmetadata: {name: x}\n"}, True),
+    ({"main.tf": 'resource "aws_s3_bucket" "b" {}\n'}, True),
+    ({"Dockerfile": "FROM python:3.11\n"}, True),
+    ({".github/workflows/ci.yml": "on: push\njobs: {}\n"}, True),
+    ({"config.yaml": "name: not infrastructure\n"}, False),
+])
+def test_checkov_applies_only_to_infrastructure_code(files, applies, tmp_path):
+    for name, text in files.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    assert registry.get("checkov").applies(ScanTarget(tmp_path)) is applies
