@@ -35,7 +35,8 @@ class FindingsNotAccepted(HubError):
         self.failed = failed
         self.unsuppressed = unsuppressed
         named = [f"{f.id} ({f.error_code}: {f.error_message})" for f in failed][:_NAMED]
-        named += [f"{f.id} (not suppressed, {f.error_code}: {f.error_message})" for f in unsuppressed][:_NAMED - len(named)]
+        named += [f"{f.id} (not suppressed, {f.error_code}: {f.error_message})"
+                  for f in unsuppressed][:_NAMED - len(named)]
         total = len(failed) + len(unsuppressed)
         more = f" and {total - len(named)} more" if total > len(named) else ""
         super().__init__(f"{location}: {total} finding(s) not accepted: {'; '.join(named)}{more}")

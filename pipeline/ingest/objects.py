@@ -71,7 +71,8 @@ class S3ReportReader:
             found = self._head(event.bucket, key, event.version_id)
             if found is not None:
                 return self._checked_size(found)
-        raise RejectedReport(event.location, "no such object" + (f" version {event.version_id}" if event.version_id else ""))
+        version = f" version {event.version_id}" if event.version_id else ""
+        raise RejectedReport(event.location, f"no such object{version}")
 
     def _head(self, bucket: str, key: str, version_id: str | None) -> ReportObject | None:
         request: dict[str, Any] = {"Bucket": bucket, "Key": key}
@@ -116,7 +117,8 @@ class S3ReportReader:
         except BotoCoreError as exc:
             raise S3ReadError(f"{obj.location}: GetObject failed: {exc}") from None
         if len(data) > self.max_bytes:
-            raise RejectedReport(obj.location, f"report is over the {self.max_bytes}-byte limit (SECPIPE_INGEST_MAX_BYTES)")
+            raise RejectedReport(obj.location,
+                                 f"report is over the {self.max_bytes}-byte limit (SECPIPE_INGEST_MAX_BYTES)")
         self._check_digest(obj, data)
         return data
 

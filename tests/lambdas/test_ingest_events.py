@@ -4,13 +4,14 @@ from __future__ import annotations
 import pytest
 
 from pipeline.archive import ReportRef
-from pipeline.ingest.errors import RejectedReport
+from pipeline.ingest.errors import FindingsNotAccepted, RejectedReport
 from pipeline.ingest.events import ReportEvent, UnsupportedEvent, report_events
 from pipeline.ingest.location import ref_from_key
 from pipeline.ingest.objects import ReportObject
 from pipeline.ingest.origin import report_origin
 from pipeline.ingest.settings import IngestSettings
 from pipeline.errors import ConfigError
+from pipeline.sinks.base import FailedFinding
 
 
 def test_explicit_event_carries_its_context():
@@ -112,3 +113,13 @@ def test_settings_need_a_table_and_sane_numbers():
                                                 "SECPIPE_SECURITYHUB_ENDPOINT": " http://127.0.0.1:9 "})
     assert (settings.idempotency_table, settings.region, settings.securityhub_endpoint) == \
         ("t", "eu-north-1", "http://127.0.0.1:9")
+
+
+def test_not_accepted_error_names_findings_up_to_a_limit():
+    failed = [FailedFinding(f"id-{n}", "InvalidInput", "bad") for n in range(25)]
+    unsuppressed = [FailedFinding("id-x", "Throttled", "slow")]
+    message = str(FindingsNotAccepted("s3://b/k?etag=e", failed, unsuppressed))
+    assert message.startswith("s3://b/k?etag=e: 26 finding(s) not accepted: id-0 (InvalidInput: bad); id-1 ")
+    assert "id-19 (InvalidInput: bad)" in message and "id-20" not in message and message.endswith(" and 6 more")
+    short = str(FindingsNotAccepted("s3://b/k", failed[:1], unsuppressed))
+    assert short.endswith("id-0 (InvalidInput: bad); id-x (not suppressed, Throttled: slow)")
