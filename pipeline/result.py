@@ -117,7 +117,12 @@ class ScanResult:
         return fail_on is not None and finding.severity >= fail_on
 
     def incomplete_runs(self) -> list[ToolRun]:
-        return [run for run in self.runs if not run.status.complete]
+        """Runs that started but could not check everything: their silence is not a clean result."""
+        return [run for run in self.runs if run.status in (ToolStatus.INCOMPLETE, ToolStatus.ERROR)]
+
+    def not_run(self) -> list[ToolRun]:
+        """Tools that apply but are not installed or not configured here (the policy's `missing` decides)."""
+        return [run for run in self.runs if run.status in (ToolStatus.NOT_INSTALLED, ToolStatus.NOT_CONFIGURED)]
 
 
 def location_text(finding: Finding) -> str:

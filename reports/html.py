@@ -87,6 +87,7 @@ def render_html(result: ScanResult) -> str:
         stages=list(Stage),
         tools=sorted({r["tool"] for r in records} | {run.tool for run in result.runs}),
         incomplete=result.incomplete_runs(),
+        not_run=result.not_run(),
         duration_s=(result.finished_at - result.started_at).total_seconds(),
         findings_json=script_json(records),
         total=len(records),

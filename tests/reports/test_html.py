@@ -88,11 +88,13 @@ def test_summary_sections(scan_result: ScanResult) -> None:
     for reason in scan_result.gate.reasons:
         assert reason in html
     assert "rule B105 in tests/** (expired 2026-01-31): fixtures" in html
-    # Incomplete, errored and missing tools are listed loudly, not as clean.
+    # Incomplete and errored tools are listed loudly, not as clean; missing ones are listed as not run.
     alert = html[html.index('id="incomplete-alert"'):html.index("</section>", html.index('id="incomplete-alert"'))]
-    assert "3 tool run(s) did not complete" in alert
-    for tool in ("pip-audit", "cfn-nag", "zap"):
+    assert "2 tool run(s) did not complete" in alert
+    for tool in ("pip-audit", "zap"):
         assert f"<b>{tool}</b>" in alert
+    notice = html[html.index('id="not-run-notice"'):html.index("</section>", html.index('id="not-run-notice"'))]
+    assert "1 tool(s) did not run here" in notice and "<b>cfn-nag</b>" in notice
     assert "<svg" in html and html.count("<title>") >= 6  # document title + one tooltip per bar segment
 
 

@@ -10,7 +10,8 @@ def test_pull_request_comment_content(scan_result: ScanResult) -> None:
     md = render_markdown(scan_result)
     assert md.startswith("## secpipe: ❌ gate failed\n")
     assert "fail\\_on = high" in md  # gate reasons, escaped for Markdown
-    assert "3 tool run(s) did not complete" in md and "⚠️ **incomplete**" in md and "⚠️ **error**" in md
+    assert "2 tool run(s) did not complete" in md and "⚠️ **incomplete**" in md and "⚠️ **error**" in md
+    assert "Not run here: cfn-nag (not installed)." in md
     assert "| **All** | **2** | **1** | **1** | **1** | **0** | **5** |" in md
     assert "| SAST | 1 | 1 | 0 | 0 | 0 | 2 |" in md
     assert "1 suppressed finding(s) not counted." in md
