@@ -20,9 +20,7 @@ from pipeline.progress import choose_progress
 from pipeline.sinks import registry as sinks
 from pipeline.sinks.base import Sink
 from pipeline.sinks.baseline import HubBaseline
-from pipeline.sinks.null import NullSink
 from pipeline.sinks.options import add_hub_arguments, hub_options
-from pipeline.sinks.securityhub import SecurityHubSink
 from pipeline.scan import ScanOutcome, ScanRequest, scan
 from pipeline.stages import Stage
 from pipeline.tools.base import ScanTarget
@@ -71,16 +69,13 @@ def _policy(args: argparse.Namespace, root: Path) -> Policy:
 @contextlib.contextmanager
 def _hub(args: argparse.Namespace, context: ScanContext) -> Iterator[tuple[Sink, ScanContext, Any]]:
     """The sink, the context its findings must carry, and a client to query (None for --hub none)."""
-    if args.hub == sinks.NO_HUB:
-        yield NullSink(), context, None
-        return
     options = hub_options(args, product_arn=context.effective_product_arn)
-    with sinks.connect(args.hub, options) as connection:
+    with sinks.open_hub(args.hub, options) as (sink, connection):
+        if connection is None:
+            yield sink, context, None
+            return
         # The hub decides the account (STS for AWS); the findings must carry it.
-        product_arn = connection.product_arn or context.effective_product_arn
-        context = context_for_product(context, product_arn)
-        expected = connection.account if args.hub == "securityhub" else None
-        sink = SecurityHubSink(connection.client, product_arn, options.settings, expected_account=expected)
+        context = context_for_product(context, connection.product_arn or context.effective_product_arn)
         yield sink, context, connection.client
 
 

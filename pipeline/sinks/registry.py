@@ -39,15 +39,22 @@ def connect(name: str, options: HubOptions) -> ContextManager[HubConnection]:
 
 
 @contextlib.contextmanager
-def open_sink(name: str, options: HubOptions) -> Iterator[Sink]:
+def open_hub(name: str, options: HubOptions) -> Iterator[tuple[Sink, HubConnection | None]]:
+    """The sink for --hub NAME and the connection behind it (None for "none"), for callers that also query."""
     if name == NO_HUB:
-        yield NullSink()
+        yield NullSink(), None
         return
     with _connector(name)(options) as connection:
         # Only a real AWS connection knows the caller's account; the local hub takes any.
         expected = connection.account if name == "securityhub" else None
         settings = options.settings if connection.rate_limited else unpaced(options.settings)
-        yield SecurityHubSink(connection.client, connection.product_arn, settings, expected_account=expected)
+        yield SecurityHubSink(connection.client, connection.product_arn, settings, expected_account=expected), connection
+
+
+@contextlib.contextmanager
+def open_sink(name: str, options: HubOptions) -> Iterator[Sink]:
+    with open_hub(name, options) as (sink, _connection):
+        yield sink
 
 
 def unpaced(settings: SecurityHubSettings) -> SecurityHubSettings:
