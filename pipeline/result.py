@@ -201,6 +201,12 @@ class Summary:
     runs: list[SummaryRun]
     top_findings: list[SummaryFinding]
     links: dict[str, str]
+    # Only a merged summary (pipeline.summary_merge) has these: stage label -> its decision.
+    stage_decisions: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def failed_stages(self) -> list[str]:
+        return [stage for stage, decision in self.stage_decisions.items() if decision == "FAILED"]
 
     @property
     def decision(self) -> str:

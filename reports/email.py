@@ -37,11 +37,19 @@ def email_links(summary: Summary) -> dict[str, str]:
     return links
 
 
+def link_label(name: str) -> str:
+    """'report' -> 'Full report'; a merged summary's per-stage 'report (sast)' -> 'Full report (sast)'."""
+    base, _, stage = name.partition(" (")
+    return LINK_LABELS.get(base, base) + (f" ({stage}" if stage else "")
+
+
 def subject_line(summary: Summary) -> str:
     counts = ", ".join(f"{n} {label.lower()}" for label, n in summary.by_severity.items()
                        if n and Severity.parse(label) >= Severity.HIGH)
     commit = f" {summary.commit[:8]}" if summary.commit else ""
-    text = f"[secpipe] {summary.decision}: {summary.repo}@{summary.branch}{commit}"
+    # A merged (whole-pipeline) summary names the stages that failed; a single stage's subject is as it was.
+    failed = f" in {', '.join(summary.failed_stages)}" if summary.failed_stages else ""
+    text = f"[secpipe] {summary.decision}{failed}: {summary.repo}@{summary.branch}{commit}"
     text += f" ({counts})" if counts else " (no high or critical findings)"
     return shorten(text, SUBJECT_MAX)
 
@@ -49,7 +57,7 @@ def subject_line(summary: Summary) -> str:
 def render_email(summary: Summary) -> ApprovalEmail:
     values = dict(
         s=summary,
-        links={LINK_LABELS.get(name, name): url for name, url in email_links(summary).items()},
+        links={link_label(name): url for name, url in email_links(summary).items()},
         severities=[s.name for s in sorted(Severity, reverse=True)],
         colours={s.name: c for s, c in SEVERITY_COLOURS.items()},
         top=summary.top_findings[:TOP_IN_EMAIL],

@@ -131,14 +131,15 @@ def test_stage_installs_every_scanner_of_its_stage_and_no_other(stage: str) -> N
     assert install_lines[-1].startswith("secpipe tools install "), f"{name}: check the scanners after installing them"
 
 
-def test_approval_sends_one_email_per_stage_summary_over_sns() -> None:
-    sent = [_parse(line) for line in _secpipe_lines("approval.yml")]
-    assert {args.via for args in sent} == {"sns"}
-    assert {args.topic_arn for args in sent} == {SAMPLE_ENVIRONMENT["APPROVAL_TOPIC_ARN"]}
-    assert not any(args.dry_run for args in sent)
-    summaries = sorted(str(args.summary) for args in sent)
-    expected = sorted(f"{SAMPLE_ENVIRONMENT[f'CODEBUILD_SRC_DIR_{artifact}']}/summary.json"
-                      for artifact in ("ScaReports", "SastReports", "IacReports", "DastReports"))
+def test_approval_sends_one_email_with_every_stage_summary_over_sns() -> None:
+    (sent,) = [_parse(line) for line in _secpipe_lines("approval.yml")]
+    assert sent.command == "approval" and sent.action == "send"
+    assert sent.via == "sns"
+    assert sent.topic_arn == SAMPLE_ENVIRONMENT["APPROVAL_TOPIC_ARN"]
+    assert not sent.dry_run
+    summaries = [str(path) for path in sent.summary]
+    expected = [f"{SAMPLE_ENVIRONMENT[f'CODEBUILD_SRC_DIR_{artifact}']}/summary.json"
+                for artifact in ("ScaReports", "SastReports", "IacReports", "DastReports")]
     assert summaries == expected
 
 

@@ -322,8 +322,8 @@ def test_approval_email_then_manual_approval_on_the_topic(pipeline: dict[str, An
     assert manual["ActionTypeId"] == {"Category": "Approval", "Owner": "AWS", "Provider": "Manual", "Version": "1"}
     assert manual["Configuration"]["NotificationArn"] == {"Ref": "ApprovalTopic"}
     # The summaries approval.yml reads are the input artifacts the action gives it.
-    read = {re.search(r"CODEBUILD_SRC_DIR_(\w+)", line).group(1)
-            for _, line in commands(load_buildspec("approval.yml")) if "CODEBUILD_SRC_DIR_" in line}
+    read = {artifact for _, line in commands(load_buildspec("approval.yml"))
+            for artifact in re.findall(r"CODEBUILD_SRC_DIR_(\w+)", line)}
     given = {a["Name"] for a in email["InputArtifacts"]}
     assert read == given - {"Source"}
     produced = {o["Name"] for stage in _pipeline_actions(pipeline).values() for a in stage for o in a.get("OutputArtifacts", [])}
