@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Copy one stage's secpipe output (raw reports, findings, summary, reports) to the
-# artifact bucket, encrypted with the pipeline's KMS key:
-#   s3://$ARTIFACT_BUCKET/reports/<repo>/<branch>/<build id>/
-# Each part is percent-encoded for '/' the way pipeline/archive names keys, so a
-# branch such as feature/x stays one path part. Called from post_build, which
-# CodeBuild runs even when the scan failed the gate: the evidence is kept either way.
+# Copy one stage's secpipe output to the artifact bucket, encrypted with the
+# pipeline's KMS key, in pipeline/archive's layout (`secpipe archive upload`, so
+# the layout has one definition, the one the ingest Lambda reads back):
+#   s3://$ARTIFACT_BUCKET/reports/<repo>/<branch>/<build id>/<tool>/<raw report>
+#   s3://$ARTIFACT_BUCKET/reports/<repo>/<branch>/<build id>/<file>   (summary.json, report.html, ...)
+# Each part is percent-encoded, so a branch such as feature/x stays one part.
+# Called from post_build, which CodeBuild runs even when the scan failed the
+# gate: the evidence is kept either way.
 set -euo pipefail
 
 out_dir="${1:?usage: archive-reports.sh OUT_DIR}"
@@ -20,9 +22,5 @@ if [ ! -d "$out_dir" ]; then
   exit 0
 fi
 
-encode() { local value="${1//%/%25}"; printf '%s' "${value//\//%2F}"; }
-prefix="reports/$(encode "$SECPIPE_REPO")/$(encode "$SECPIPE_BRANCH")/$(encode "$CODEBUILD_BUILD_ID")"
-
-aws s3 cp "$out_dir" "s3://${ARTIFACT_BUCKET}/${prefix}/" --recursive --only-show-errors \
-  --sse aws:kms --sse-kms-key-id "$ARTIFACT_KEY_ARN"
-echo "archive-reports: s3://${ARTIFACT_BUCKET}/${prefix}/"
+secpipe archive upload "$out_dir" --bucket "$ARTIFACT_BUCKET" --kms-key-id "$ARTIFACT_KEY_ARN" \
+  --repo "$SECPIPE_REPO" --branch "$SECPIPE_BRANCH" --build-id "$CODEBUILD_BUILD_ID"

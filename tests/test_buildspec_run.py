@@ -1,7 +1,8 @@
 """One stage buildspec run the way CodeBuild runs it, against AWS APIs served by a
 moto server on 127.0.0.1: the IaC stage's build commands scan the vulnerable
 example into Security Hub with the variables the pipeline sets, the gate decides
-the phase's exit code, and post_build archives the output to S3 with SSE-KMS.
+the phase's exit code, and post_build archives the output to S3 with SSE-KMS
+(raw reports under their tool's folder).
 
 Only the install phase is left out: the scanners come from this machine's
 `secpipe tools install` envs instead of a CodeBuild image."""
@@ -101,8 +102,8 @@ def test_findings_reach_security_hub_with_the_pipelines_scope(stage_run: dict[st
 
 
 def test_post_build_archives_every_output_file_with_sse_kms(stage_run: dict[str, Any]) -> None:
-    if shutil.which("aws", path=stage_run["env"]["PATH"]) is None:
-        pytest.skip("the AWS CLI is not installed here (CodeBuild images have it)")
+    if shutil.which("secpipe", path=stage_run["env"]["PATH"]) is None:
+        pytest.skip("the secpipe command is not installed here (the install phase installs it)")
     post = subprocess.run(["bash", "-e", "-c", _phase_script(stage_run["buildspec"], "post_build")],
                           cwd=stage_run["source"], env=stage_run["env"], capture_output=True, text=True, timeout=300)
     assert post.returncode == 0, post.stderr[-2000:]
@@ -111,8 +112,13 @@ def test_post_build_archives_every_output_file_with_sse_kms(stage_run: dict[str,
     listed = s3.list_objects_v2(Bucket="secpipe-artifacts", Prefix=prefix)["Contents"]
     out = stage_run["source"] / "secpipe-out"
     local = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
-    assert sorted(o["Key"].removeprefix(prefix) for o in listed) == local
+    keys = sorted(o["Key"].removeprefix(prefix) for o in listed)
+    assert len(keys) == len(local)
     assert {"summary.json", "junit.xml", "findings.asff.json", "raw/checkov.json"} <= set(local)
+    # The build's files beside the tool folders; each raw report in its tool's folder (pipeline/archive's layout).
+    assert {path for path in local if not path.startswith("raw/")} <= set(keys)
+    assert "checkov/checkov.json" in keys
+    assert {key.split("/")[0] for key in keys if "/" in key} <= {"checkov", "cfn-lint", "cfn-nag"}
     for obj in listed:
         head = s3.head_object(Bucket="secpipe-artifacts", Key=obj["Key"])
         assert head["ServerSideEncryption"] == "aws:kms"

@@ -1,10 +1,9 @@
 """The CodeBuild buildspecs: valid 0.2 YAML whose `secpipe` lines parse with the real
 CLI parser (so a renamed flag or subcommand breaks this test), gates that are
 never hidden, secrets that never reach a command line, JUnit where the scan
-writes it, and the raw-report archive script run against a fake `aws`."""
+writes it, and the post_build step that archives the output."""
 from __future__ import annotations
 
-import os
 import re
 import shlex
 import subprocess
@@ -13,7 +12,6 @@ from pathlib import Path
 import pytest
 
 import reports
-from pipeline.archive.base import ReportRef
 from pipeline.cli import build_parser
 from pipeline.stages import Stage
 from pipeline.tools import registry
@@ -220,78 +218,5 @@ def test_downloaded_scanners_are_pinned_and_verified() -> None:
             assert "--fail" in line and "--proto '=https'" in line and "https://" in line
 
 
-# --- the raw-report archive script --------------------------------------------------------
-
-
-def _fake_aws(tmp_path: Path) -> Path:
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    fake = bin_dir / "aws"
-    fake.write_text('#!/usr/bin/env bash\nprintf "%s\\n" "$@" > "$AWS_ARGS_FILE"\n', encoding="utf-8")
-    fake.chmod(0o755)
-    return bin_dir
-
-
-def _archive_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
-    env = {
-        "PATH": f"{_fake_aws(tmp_path)}{os.pathsep}{os.environ['PATH']}",
-        "AWS_ARGS_FILE": str(tmp_path / "aws-args"),
-        "ARTIFACT_BUCKET": "secpipe-artifacts-123",
-        "ARTIFACT_KEY_ARN": "arn:aws-us-gov:kms:us-gov-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
-        "SECPIPE_REPO": "acme/shop",
-        "SECPIPE_BRANCH": "feature/login",
-        "CODEBUILD_BUILD_ID": "secpipe-sca:0f1e2d3c",
-    }
-    env.update(overrides)
-    return env
-
-
-def _run_archive(tmp_path: Path, env: dict[str, str], out_dir: str = "secpipe-out") -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["bash", str(BUILDSPECS / "archive-reports.sh"), out_dir], cwd=tmp_path, env=env,
-                          capture_output=True, text=True, timeout=30)
-
-
-def test_archive_copies_the_output_under_the_report_layout_with_sse_kms(tmp_path: Path) -> None:
-    (tmp_path / "secpipe-out" / "raw").mkdir(parents=True)
-    (tmp_path / "secpipe-out" / "raw" / "bandit.json").write_text("{}")
-    env = _archive_env(tmp_path)
-    done = _run_archive(tmp_path, env)
-    assert done.returncode == 0, done.stderr
-    args = (tmp_path / "aws-args").read_text().splitlines()
-    assert args[:3] == ["s3", "cp", "secpipe-out"]
-    # The same percent-encoded prefix pipeline/archive gives reports of this build.
-    ref = ReportRef(env["SECPIPE_REPO"], env["SECPIPE_BRANCH"], env["CODEBUILD_BUILD_ID"], "bandit", "bandit.json")
-    prefix = "/".join(ref.key.split("/")[:4])
-    assert prefix == "reports/acme%2Fshop/feature%2Flogin/secpipe-sca:0f1e2d3c"
-    assert args[3] == f"s3://secpipe-artifacts-123/{prefix}/"
-    assert "--recursive" in args
-    assert args[args.index("--sse") + 1] == "aws:kms"
-    assert args[args.index("--sse-kms-key-id") + 1] == env["ARTIFACT_KEY_ARN"]
-
-
-@pytest.mark.parametrize("missing", ["SECPIPE_REPO", "SECPIPE_BRANCH", "ARTIFACT_BUCKET", "ARTIFACT_KEY_ARN"])
-def test_archive_refuses_to_guess_a_missing_setting(tmp_path: Path, missing: str) -> None:
-    (tmp_path / "secpipe-out").mkdir()
-    env = _archive_env(tmp_path)
-    del env[missing]
-    done = _run_archive(tmp_path, env)
-    assert done.returncode != 0
-    assert missing in done.stderr
-    assert not (tmp_path / "aws-args").exists()
-
-
-def test_archive_failure_fails_the_step(tmp_path: Path) -> None:
-    (tmp_path / "secpipe-out").mkdir()
-    env = _archive_env(tmp_path)
-    failing = Path(env["PATH"].split(os.pathsep)[0]) / "aws"
-    failing.write_text("#!/usr/bin/env bash\necho 'upload failed: AccessDenied' >&2\nexit 1\n")
-    done = _run_archive(tmp_path, env)
-    assert done.returncode == 1
-    assert "AccessDenied" in done.stderr
-
-
-def test_archive_without_output_says_so_and_uploads_nothing(tmp_path: Path) -> None:
-    done = _run_archive(tmp_path, _archive_env(tmp_path))
-    assert done.returncode == 0
-    assert "nothing to archive" in done.stdout
-    assert not (tmp_path / "aws-args").exists()
+# The raw-report archive script (buildspecs/archive-reports.sh) is run against S3 on a
+# moto server in tests/archive/test_archive_script.py.

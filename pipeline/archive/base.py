@@ -3,6 +3,9 @@
 Key: reports/{repo}/{branch}/{build_id}/{tool}/{filename}. Each part is
 percent-encoded (a '/' in a branch such as feature/x becomes %2F), so the layout
 stays unambiguous and no part can climb out of its folder with '..'.
+What the build made from all its tools (report.html, summary.json, ...) sits
+beside the tool folders: reports/{repo}/{branch}/{build_id}/{filename}, one part
+fewer, so no reader of the layout takes it for a tool's report.
 """
 from __future__ import annotations
 
@@ -26,20 +29,44 @@ class ReportRef:
     filename: str
 
     def parts(self) -> list[str]:
-        parts = []
-        for name, value in (("repo", self.repo), ("branch", self.branch), ("build id", self.build_id),
-                            ("tool", self.tool), ("filename", self.filename)):
-            if not value or not value.strip():
-                raise ConfigError(f"cannot archive a report without a {name}")
-            encoded = quote(value.strip(), safe=_SAFE)
-            if encoded in (".", ".."):
-                raise ConfigError(f"{name} {value!r} is not a usable archive path part")
-            parts.append(encoded)
-        return parts
+        return [encode_part(name, value) for name, value in (
+            ("repo", self.repo), ("branch", self.branch), ("build id", self.build_id),
+            ("tool", self.tool), ("filename", self.filename))]
 
     @property
     def key(self) -> str:
         return "/".join([KEY_PREFIX, *self.parts()])
+
+
+@dataclass(frozen=True)
+class BuildFileRef:
+    """A file of the whole build, not of one tool: reports/{repo}/{branch}/{build_id}/{filename}."""
+
+    repo: str
+    branch: str
+    build_id: str
+    filename: str  # may name a sub-folder ("raw/x.log"); its '/' is encoded, so it stays one part
+
+    def parts(self) -> list[str]:
+        return [encode_part(name, value) for name, value in (
+            ("repo", self.repo), ("branch", self.branch), ("build id", self.build_id), ("filename", self.filename))]
+
+    @property
+    def key(self) -> str:
+        return "/".join([KEY_PREFIX, *self.parts()])
+
+
+ArchiveRef = ReportRef | BuildFileRef
+
+
+def encode_part(name: str, value: str) -> str:
+    """One key part, percent-encoded; ConfigError for an empty, '.' or '..' part."""
+    if not value or not value.strip():
+        raise ConfigError(f"cannot archive a report without a {name}")
+    encoded = quote(value.strip(), safe=_SAFE)
+    if encoded in (".", ".."):
+        raise ConfigError(f"{name} {value!r} is not a usable archive path part")
+    return encoded
 
 
 @dataclass(frozen=True)
@@ -56,9 +83,9 @@ def digest(data: bytes) -> str:
 
 class ReportArchive(ABC):
     @abstractmethod
-    def store(self, ref: ReportRef, data: bytes) -> StoredReport:
+    def store(self, ref: ArchiveRef, data: bytes) -> StoredReport:
         """Keep `data` under ref's key; return where it went."""
 
     @abstractmethod
-    def fetch(self, ref: ReportRef) -> bytes:
+    def fetch(self, ref: ArchiveRef) -> bytes:
         """The stored bytes, unchanged."""

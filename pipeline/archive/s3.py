@@ -10,7 +10,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from pipeline.archive.base import ReportArchive, ReportRef, StoredReport, digest
+from pipeline.archive.base import ArchiveRef, ReportArchive, StoredReport, digest
 from pipeline.sinks.retrying import HubError
 
 
@@ -24,7 +24,7 @@ class S3Archive(ReportArchive):
         self.bucket = bucket
         self.kms_key_id = kms_key_id
 
-    def store(self, ref: ReportRef, data: bytes) -> StoredReport:
+    def store(self, ref: ArchiveRef, data: bytes) -> StoredReport:
         key = ref.key
         checksum = digest(data)
         request: dict[str, Any] = {"Bucket": self.bucket, "Key": key, "Body": data,
@@ -37,7 +37,7 @@ class S3Archive(ReportArchive):
             raise ArchiveError(f"cannot archive {ref.filename} to s3://{self.bucket}/{key}: {exc}") from None
         return StoredReport(location=f"s3://{self.bucket}/{key}", key=key, size=len(data), sha256=checksum)
 
-    def fetch(self, ref: ReportRef) -> bytes:
+    def fetch(self, ref: ArchiveRef) -> bytes:
         try:
             return self.client.get_object(Bucket=self.bucket, Key=ref.key)["Body"].read()
         except (BotoCoreError, ClientError) as exc:

@@ -3,9 +3,10 @@
 The layout is pipeline.archive's: reports/{repo}/{branch}/{build_id}/{tool}/{filename},
 each part percent-encoded. Each part is percent-decoded once and must still be
 a part ReportRef accepts (not empty, not '.' or '..'). Re-encoding is not
-required to give the same key back: buildspecs/archive-reports.sh encodes only
-'%' and '/', so its keys keep characters (a space, say) that ReportRef would
-encode, and they mean the same report.
+required to give the same key back: buildspecs/archive-reports.sh writes keys
+with ReportRef itself (`secpipe archive upload`), but an uploader elsewhere may
+encode only '%' and '/', keeping characters (a space, say) that ReportRef would
+encode, and its keys mean the same report.
 """
 from __future__ import annotations
 

@@ -62,7 +62,7 @@ def test_archive_keys_read_back_to_their_ref(ref):
 
 
 def test_keys_encoded_only_for_percent_and_slash_read_back_too():
-    # buildspecs/archive-reports.sh encodes just '%' and '/'.
+    # An uploader outside secpipe may encode just '%' and '/'.
     assert ref_from_key("reports/my shop/feature%2Fa b/build:1/bandit/out 1.json") == \
         ReportRef("my shop", "feature/a b", "build:1", "bandit", "out 1.json")
 
