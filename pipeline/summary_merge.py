@@ -15,7 +15,7 @@ one approval email would approve something nobody scanned.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timezone
 
 from pipeline.errors import ConfigError, ReportError
 from pipeline.finding import Severity
@@ -90,9 +90,11 @@ def _unique_labels(labels: list[str]) -> list[str]:
 
 def _instant(text: str) -> datetime:
     try:
-        return datetime.fromisoformat(text)
+        moment = datetime.fromisoformat(text)
     except ValueError:
         raise ReportError("summary.json", f"started_at/finished_at is not an ISO 8601 time: {text!r}") from None
+    # `scan` writes UTC with an offset; a time without one is taken as UTC so the two still compare.
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def _merge_gates(gates: list[GateDecision | None]) -> GateDecision | None:

@@ -11,6 +11,7 @@ from moto import mock_aws
 
 from pipeline.cli import main
 from pipeline.context import ScanContext
+from pipeline.errors import ReportError
 from pipeline.finding import Category, CodeLocation, Finding, Severity
 from pipeline.result import GateDecision, Summary, load_summary, write_summary
 from pipeline.stages import Stage
@@ -183,3 +184,12 @@ def test_merging_nothing_is_a_programming_error() -> None:
 def test_merged_summary_is_a_summary(tmp_path: Path) -> None:
     merged = merge_summaries([load_summary(_write_stage(tmp_path, Stage.IAC, passed=False))])
     assert isinstance(merged, Summary) and merged.failed_stages == ["iac"]
+
+
+def test_times_span_the_stages_and_a_bad_time_is_one_line(tmp_path: Path) -> None:
+    sca = load_summary(_write_stage(tmp_path, Stage.SCA, passed=True))
+    later = replace(sca, started_at="2026-11-27T14:00:00", finished_at="2026-11-27T14:05:00")  # no offset: UTC
+    merged = merge_summaries([sca, later])
+    assert (merged.started_at, merged.finished_at) == (sca.started_at, "2026-11-27T14:05:00")
+    with pytest.raises(ReportError, match="not an ISO 8601 time: 'yesterday'"):
+        merge_summaries([sca, replace(sca, started_at="yesterday")])
