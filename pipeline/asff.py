@@ -102,7 +102,7 @@ def to_asff(finding: Finding, context: ScanContext) -> dict[str, Any]:
         "ProductName": "secpipe",
         "CompanyName": "secpipe",
         "Region": context.region,
-        "GeneratorId": clean(identity.generator_id(finding)) or finding.tool,
+        "GeneratorId": clean(identity.generator_id(finding)) or "secpipe/unknown",
         "AwsAccountId": context.account,
         "Types": types,
         "CreatedAt": now,

@@ -115,4 +115,7 @@ def finding_id(finding: Finding, repo: str, branch: str) -> str:
 
 
 def generator_id(finding: Finding) -> str:
-    return f"{finding.tool}/{finding.rule_id}"[:MAX_ID_LENGTH]
+    """`<tool>/<rule>`; the rule keeps at least a few characters even when the tool name is huge."""
+    tool = finding.tool.strip()[:MAX_ID_LENGTH // 2] or "unknown-tool"
+    rule = finding.rule_id.strip() or "unknown-rule"
+    return f"{tool}/{rule}"[:MAX_ID_LENGTH]

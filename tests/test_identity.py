@@ -106,3 +106,14 @@ def test_tool_fingerprint_wins_over_location() -> None:
 
 def test_generator_id_is_tool_and_rule() -> None:
     assert identity.generator_id(_sast(1)) == "bandit/B602"
+
+
+def test_generator_id_is_never_blank() -> None:
+    """Found by the property test: a 512-space tool name and an empty rule once gave a blank GeneratorId."""
+    from pipeline.finding import Category, Finding, Severity
+    from pipeline.identity import generator_id
+
+    finding = Finding(" " * 512, "", "t", Severity.LOW, Category.SCA)
+    assert generator_id(finding).strip() == "unknown-tool/unknown-rule"
+    long_tool = Finding("t" * 600, "B101", "t", Severity.LOW, Category.SAST)
+    assert generator_id(long_tool).endswith("/B101") and len(generator_id(long_tool)) <= 512
