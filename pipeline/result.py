@@ -165,6 +165,11 @@ class SummaryRun:
     def complete(self) -> bool:
         return ToolStatus(self.status).complete
 
+    @property
+    def incomplete(self) -> bool:
+        """Started but could not check everything (tools that did not run are listed, not alarmed)."""
+        return ToolStatus(self.status) in (ToolStatus.INCOMPLETE, ToolStatus.ERROR)
+
 
 @dataclass(frozen=True)
 class SummaryFinding:

@@ -61,7 +61,7 @@ def render_email(summary: Summary) -> ApprovalEmail:
         severities=[s.name for s in sorted(Severity, reverse=True)],
         colours={s.name: c for s, c in SEVERITY_COLOURS.items()},
         top=summary.top_findings[:TOP_IN_EMAIL],
-        incomplete=[r for r in summary.runs if not r.complete],
+        incomplete=[r for r in summary.runs if r.incomplete],
     )
     return ApprovalEmail(
         subject=subject_line(summary),

@@ -44,7 +44,7 @@ def test_publishes_subject_and_text_to_the_topic(aws, summary_path: Path, capsys
     assert notification["TopicArn"] == topic_arn
     assert notification["Subject"] == "[secpipe] FAILED: demo-repo@main abc123de (2 critical, 1 high)"
     assert notification["Message"].startswith("secpipe security scan: FAILED\n")
-    assert "WARNING: 3 tool run(s) did not complete" in notification["Message"]
+    assert "WARNING: 2 tool run(s) did not complete" in notification["Message"]
     assert "securityhub/home?region=eu-west-1#/findings" in notification["Message"]
 
 

@@ -33,7 +33,10 @@ def test_text_part(email) -> None:
     assert "secpipe security scan: FAILED" in text
     assert "Gate: FAILED (threshold HIGH and above)" in text
     assert "  - sast: 2 finding(s) at HIGH or above (fail_on = high)" in text
-    assert "WARNING: 3 tool run(s) did not complete; their results are NOT clean:" in text
+    assert "WARNING: 2 tool run(s) did not complete; their results are NOT clean:" in text
+    warning = text[text.index("WARNING:"):text.index("Open findings:")]
+    assert "cfn-nag" not in warning, "a tool that did not run is listed with the tools, not as incomplete"
+    assert "cfn-nag" in text[text.index("Tools:"):]
     assert "Open findings: Critical 2, High 1, Medium 1, Low 1, Informational 0" in text
     assert "  1. [CRITICAL] semgrep secrets.aws-access-key: AWS access key in source" in text
     assert "Full report: https://eu-west-1.console.aws.amazon.com/s3/object/reports?prefix=report.html" in text
