@@ -3,6 +3,8 @@ and is never copied into the project; tests that need it skip without it."""
 from __future__ import annotations
 
 import json
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -42,3 +44,19 @@ def assert_valid_asff(findings: list[dict[str, Any]]) -> None:
         assert not found, f"{finding.get('Id')}: {found}"
     ids = [f["Id"] for f in findings]
     assert len(ids) == len(set(ids)), "duplicate Ids in one report"
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """Headless Debian Chromium driven by Playwright (never Playwright's own browser download)."""
+    executable = shutil.which("chromium") or shutil.which("chromium-browser")
+    if executable is None:
+        pytest.skip("Chromium is not installed (apt-get install -y chromium); CI installs it")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="python Playwright is not installed")
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=executable, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        try:
+            yield launched
+        finally:
+            launched.close()

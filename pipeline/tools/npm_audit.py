@@ -8,7 +8,6 @@ an ERROR with npm's own message, never a clean pass.
 """
 from __future__ import annotations
 
-import json
 import shutil
 import tempfile
 import time
@@ -90,7 +89,7 @@ class NpmAuditRunner(ExecutableRunner):
         failure = outcome.process_failure(self, result, timeout_s)
         if failure:
             return failure
-        document = _read(report)
+        document = outcome.read_report_object(report)
         if document is None:
             return outcome.exit_failure(self, result)
         problem = _audit_error(document)
@@ -105,13 +104,6 @@ class NpmAuditRunner(ExecutableRunner):
 def _remaining(deadline: float) -> float:
     return max(1.0, deadline - time.monotonic())
 
-
-def _read(report: Path) -> dict[str, Any] | None:
-    try:
-        document = json.loads(report.read_bytes())
-    except (OSError, ValueError):
-        return None
-    return document if isinstance(document, dict) else None
 
 
 def _audit_error(document: dict[str, Any]) -> str | None:

@@ -1,13 +1,27 @@
 """Building a ToolRun from what happened: the statuses every runner shares, said the same way."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 from parsers.registry import parse_report
 from pipeline.errors import ReportError
 from pipeline.tools.base import ToolRun, ToolRunner, ToolStatus
 from pipeline.tools.locate import not_installed_message
 from pipeline.tools.process import ProcessResult
+
+
+def read_report_object(report: Path) -> dict[str, Any] | None:
+    """A raw JSON report's top-level object, or None when missing, unreadable or not an object.
+
+    Runners look inside before parsing (error objects, skipped files) to decide the status.
+    """
+    try:
+        document = json.loads(report.read_bytes())
+    except (OSError, ValueError):
+        return None
+    return document if isinstance(document, dict) else None
 
 
 def not_installed(runner: ToolRunner) -> ToolRun:

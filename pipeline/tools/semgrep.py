@@ -1,7 +1,6 @@
 """semgrep (SAST): the project's own rules, offline: no registry, no metrics, no version check."""
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import replace
 from pathlib import Path
@@ -62,7 +61,7 @@ class SemgrepRunner(ExecutableRunner):
         failure = outcome.process_failure(self, result, timeout_s)
         if failure:
             return failure
-        document = _read(report)
+        document = outcome.read_report_object(report)
         if result.returncode not in (0, 1) or document is None:
             fatal = _first_message(document, level="error")
             if fatal:
@@ -108,13 +107,6 @@ def _without_prefix(finding: Finding, prefixes: list[str]) -> Finding:
             return replace(finding, rule_id=rule_id, title=title)
     return finding
 
-
-def _read(report: Path) -> dict[str, Any] | None:
-    try:
-        document = json.loads(report.read_bytes())
-    except (OSError, ValueError):
-        return None
-    return document if isinstance(document, dict) else None
 
 
 def _error_type(error: dict[str, Any]) -> str:

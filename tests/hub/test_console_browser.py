@@ -12,21 +12,6 @@ pytestmark = pytest.mark.browser
 SCREENSHOT = Path("/tmp/secpipe-hub-console.png")
 
 
-@pytest.fixture
-def browser():
-    executable = shutil.which("chromium") or shutil.which("chromium-browser")
-    if executable is None:
-        pytest.skip("Chromium is not installed (apt-get install -y chromium); CI installs it")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="python Playwright is not installed")
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=executable, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        try:
-            yield launched
-        finally:
-            launched.close()
-
-
 def _seed(securityhub) -> None:
     securityhub.batch_import_findings(Findings=[
         make_finding("sqli", Title="SQL injection in login handler", Severity={"Label": "CRITICAL"},
