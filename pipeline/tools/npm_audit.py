@@ -94,7 +94,9 @@ class NpmAuditRunner(ExecutableRunner):
             return outcome.exit_failure(self, result)
         problem = _audit_error(document)
         if problem:
-            return outcome.error(self, f"npm audit failed: {problem}", report_path=report, duration_s=result.duration_s)
+            # npm ran, but its registry gave no advisories (ENOAUDIT, 405, offline): nothing was checked.
+            return outcome.unchecked(self, f"npm audit could not check the dependencies: {problem}",
+                                     report_path=report, duration_s=result.duration_s)
         # 0: nothing found, 1: vulnerabilities (npm also says 1 on errors, handled above).
         if result.returncode not in (0, 1):
             return outcome.exit_failure(self, result)

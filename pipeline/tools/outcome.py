@@ -24,6 +24,13 @@ def read_report_object(report: Path) -> dict[str, Any] | None:
     return document if isinstance(document, dict) else None
 
 
+def unchecked(runner: ToolRunner, detail: str, *, report_path: Path | None = None, duration_s: float = 0.0) -> ToolRun:
+    """INCOMPLETE without findings: the tool ran but could not get what it checks against
+    (an advisory database it cannot reach). Never shown or gated as clean."""
+    return ToolRun(runner.name, runner.stage, ToolStatus.INCOMPLETE, report_path=report_path,
+                   detail=_one_line(detail), duration_s=duration_s)
+
+
 def not_installed(runner: ToolRunner) -> ToolRun:
     return ToolRun(runner.name, runner.stage, ToolStatus.NOT_INSTALLED, detail=not_installed_message(runner.name))
 

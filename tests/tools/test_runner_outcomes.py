@@ -157,12 +157,12 @@ def test_pip_audit_uses_no_pip_for_fully_pinned_files(project, raw_dir, monkeypa
     ({"message": "405 Method Not Allowed - POST advisories/bulk", "statusCode": 405, "error": {"summary": "", "detail": ""}},
      "405 Method Not Allowed - POST advisories/bulk"),
 ])
-def test_npm_audit_error_objects_are_errors(document, expected, project, raw_dir, monkeypatch, tmp_path):
+def test_npm_audit_error_objects_are_incomplete(document, expected, project, raw_dir, monkeypatch, tmp_path):
     runner = registry.get("npm-audit")
     monkeypatch.setattr(runner, "program", lambda: _writes_report(tmp_path, json.dumps(document), exit_code=1))
     run = runner.run(_target(project), raw_dir, timeout_s=30)
-    assert run.status is ToolStatus.ERROR
-    assert run.detail == f"npm audit failed: {expected}"
+    assert run.status is ToolStatus.INCOMPLETE and not run.findings
+    assert run.detail == f"npm audit could not check the dependencies: {expected}"
     assert run.report_path is not None and run.report_path.is_file()  # the raw answer is kept
 
 
