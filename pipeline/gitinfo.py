@@ -32,7 +32,7 @@ def read_git_info(path: Path) -> GitInfo:
     if remote:
         repo = remote.rstrip("/").rsplit("/", 1)[-1].rsplit(":", 1)[-1].removesuffix(".git")
     else:
-        repo = path.resolve().name or "local"
+        repo = Path(top or path).resolve().name or "local"
     if top and Path(top).resolve() != path.resolve():
         # A sub-folder of a checkout (a monorepo app, or the bundled example) is its own scope.
         relative = path.resolve().relative_to(Path(top).resolve()).as_posix()

@@ -1,0 +1,192 @@
+"""The scan flow with fake runners: selection, concurrency, suppression, publish scopes, outputs.
+
+Real scanners are exercised in tests/e2e and tests/tools; here the orchestration
+itself is pinned down without them.
+"""
+from __future__ import annotations
+
+import io
+import json
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from pipeline.context import ScanContext
+from pipeline.errors import ConfigError
+from pipeline.finding import Category, CodeLocation, Finding, Severity
+from pipeline.policy import Policy, parse_policy
+from pipeline.progress import LiveProgress, PlainProgress, choose_progress
+from pipeline.scan import ScanRequest, scan, scopes_of, select_runners
+from pipeline.sinks.base import FailedFinding, PublishResult, Scope, Sink
+from pipeline.stages import Stage
+from pipeline.tools import registry
+from pipeline.tools.base import ScanTarget, ToolRun, ToolRunner, ToolStatus
+
+
+class FakeRunner(ToolRunner):
+    parser = "bandit"
+
+    def __init__(self, name: str, stage: Stage, status: ToolStatus = ToolStatus.FINDINGS,
+                 findings: list[Finding] | None = None, applies: bool = True, delay: float = 0.0):
+        self.name, self.stage, self.status = name, stage, status
+        self.findings = findings or []
+        self._applies, self.delay = applies, delay
+        self.started_at: float | None = None
+        self.ended_at: float | None = None
+
+    def missing(self) -> str | None:
+        return None
+
+    def applies(self, target: ScanTarget) -> bool:
+        return self._applies
+
+    def run(self, target: ScanTarget, raw_dir: Path, timeout_s: float) -> ToolRun:
+        self.started_at = time.monotonic()
+        time.sleep(self.delay)
+        (raw_dir / f"{self.name}.json").write_text("{}")
+        self.ended_at = time.monotonic()
+        return ToolRun(self.name, self.stage, self.status, findings=list(self.findings),
+                       report_path=raw_dir / f"{self.name}.json")
+
+
+class RecordingSink(Sink):
+    name = "recording"
+
+    def __init__(self, fail_ids: set[str] | None = None):
+        self.calls: list[tuple[list[dict], list[Scope]]] = []
+        self.fail_ids = fail_ids or set()
+
+    def publish(self, findings, scopes):
+        self.calls.append((findings, scopes))
+        failed = [FailedFinding(f["Id"], "InvalidInput", "refused") for f in findings if f["Id"] in self.fail_ids]
+        return PublishResult(sent=len(findings), accepted=len(findings) - len(failed), failed=failed)
+
+
+def finding(tool: str, rule: str, severity: Severity, path: str = "app.py") -> Finding:
+    return Finding(tool, rule, f"{rule} issue", severity, Category.SAST, code_locations=[CodeLocation(path, 3)])
+
+
+@pytest.fixture
+def runners(monkeypatch):
+    installed: list[FakeRunner] = []
+    monkeypatch.setattr(registry, "runners", lambda: list(installed))
+    return installed
+
+
+def request(tmp_path: Path, stages=(Stage.SAST, Stage.IAC), policy: Policy | None = None, sink=None, url=None):
+    return ScanRequest(target=ScanTarget(path=tmp_path, url=url), stages=list(stages), out_dir=tmp_path / "out",
+                       policy=policy or Policy(), context=ScanContext(repo="r", branch="main"), sink=sink,
+                       today=date(2026, 11, 27))
+
+
+def fake_reports(result, out_dir: Path) -> dict[str, Path]:
+    path = out_dir / "report.txt"
+    path.write_text(f"{len(result.findings)} findings")
+    return {"report": path}
+
+
+def test_selects_by_stage_applicability_and_name(runners, tmp_path) -> None:
+    runners += [FakeRunner("a", Stage.SAST), FakeRunner("b", Stage.SCA), FakeRunner("c", Stage.IAC, applies=False),
+                FakeRunner("d", Stage.IAC)]
+    assert [r.name for r in select_runners(request(tmp_path))] == ["a", "d"]
+    only = request(tmp_path)
+    only.only_tools = ["d"]
+    assert [r.name for r in select_runners(only)] == ["d"]
+
+
+def test_dast_needs_a_target(runners, tmp_path) -> None:
+    with pytest.raises(ConfigError, match="needs --target"):
+        select_runners(request(tmp_path, stages=[Stage.DAST]))
+
+
+def test_static_tools_run_concurrently(runners, tmp_path) -> None:
+    runners += [FakeRunner(name, Stage.SAST, delay=0.5) for name in ("a", "b", "c")]
+    scan(request(tmp_path), PlainProgress(io.StringIO()), fake_reports)
+    starts = [r.started_at for r in runners]
+    ends = [r.ended_at for r in runners]
+    assert max(starts) < min(ends), "all three were running at the same moment"
+
+
+def test_outputs_gate_and_publish_scopes(runners, tmp_path) -> None:
+    runners += [FakeRunner("bandit", Stage.SAST, findings=[finding("bandit", "B602", Severity.HIGH)]),
+                FakeRunner("pip-audit", Stage.SCA, status=ToolStatus.INCOMPLETE),
+                FakeRunner("zap", Stage.DAST, status=ToolStatus.NOT_INSTALLED)]
+    sink = RecordingSink()
+    outcome = scan(request(tmp_path, stages=[Stage.SAST, Stage.SCA, Stage.DAST], sink=sink, url="http://127.0.0.1:1/"),
+                   PlainProgress(io.StringIO()), fake_reports)
+    out = tmp_path / "out"
+    asff = json.loads((out / "findings.asff.json").read_text())
+    assert [f["GeneratorId"] for f in asff] == ["bandit/B602"]
+    assert json.loads((out / "summary.json").read_text())["gate"]["passed"] is False
+    assert (out / "report.txt").read_text() == "1 findings"
+    [(published, scopes)] = sink.calls
+    assert [f["Id"] for f in published] == [f["Id"] for f in asff]
+    assert {(s.tool, s.complete) for s in scopes} == {("bandit", True), ("pip-audit", False)}, \
+        "a tool that did not run has no scope; an incomplete one never archives"
+    assert outcome.exit_code == 1
+
+
+def test_policy_suppression_reaches_the_asff(runners, tmp_path) -> None:
+    runners += [FakeRunner("bandit", Stage.SAST, findings=[finding("bandit", "B101", Severity.HIGH, "tests/t.py")])]
+    policy = parse_policy({"suppress": [{"rule": "B101", "path": "tests/**", "reason": "pytest", "expires": date(2027, 1, 1)}]})
+    outcome = scan(request(tmp_path, policy=policy), PlainProgress(io.StringIO()), fake_reports)
+    [asff] = outcome.result.asff
+    assert asff["ProductFields"]["secpipe/suppressed"] == "true"
+    assert "pytest" in asff["ProductFields"]["secpipe/suppression-reason"]
+    assert outcome.exit_code == 0
+
+
+def test_a_finding_the_hub_refused_fails_the_run(runners, tmp_path) -> None:
+    runners += [FakeRunner("bandit", Stage.SAST, findings=[finding("bandit", "B101", Severity.LOW)])]
+    first = scan(request(tmp_path, sink=RecordingSink()), PlainProgress(io.StringIO()), fake_reports)
+    assert first.exit_code == 0
+    refused = first.result.asff[0]["Id"]
+    outcome = scan(request(tmp_path, sink=RecordingSink({refused})), PlainProgress(io.StringIO()), fake_reports)
+    assert outcome.exit_code == 1
+    assert any(refused in reason for reason in outcome.result.gate.reasons)
+
+
+def test_scopes_skip_tools_that_did_not_run() -> None:
+    runs = [ToolRun("a", Stage.SAST, ToolStatus.PASSED), ToolRun("b", Stage.SAST, ToolStatus.NOT_CONFIGURED),
+            ToolRun("c", Stage.SAST, ToolStatus.ERROR)]
+    assert scopes_of(runs, ScanContext(repo="r", branch="b")) == [Scope("r", "b", "a", True), Scope("r", "b", "c", False)]
+
+
+class _Tty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_is_plain_in_ci_and_live_on_a_terminal(monkeypatch) -> None:
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.setenv("TERM", "xterm")
+    assert isinstance(choose_progress(io.StringIO()), PlainProgress)
+    live = choose_progress(_Tty())
+    assert isinstance(live, LiveProgress)
+    live.close()
+    monkeypatch.setenv("CI", "true")
+    assert isinstance(choose_progress(_Tty()), PlainProgress)
+
+
+def test_live_progress_redraws_in_place() -> None:
+    stream = _Tty()
+    progress = LiveProgress(stream)
+    progress.started("semgrep", "sast")
+    progress.finished(ToolRun("semgrep", Stage.SAST, ToolStatus.FINDINGS, findings=[finding("semgrep", "r", Severity.LOW)]))
+    progress.close()
+    text = stream.getvalue()
+    assert "\x1b[1F" in text, "later frames move the cursor back up over the previous one"
+    assert text.rstrip().endswith("[sast] semgrep: 1 finding (0.0s)")
+
+
+def test_plain_progress_lines() -> None:
+    stream = io.StringIO()
+    progress = PlainProgress(stream)
+    progress.started("pip-audit", "sca")
+    progress.finished(ToolRun("pip-audit", Stage.SCA, ToolStatus.INCOMPLETE, detail="5 dependencies not audited"))
+    assert stream.getvalue().splitlines() == [
+        "secpipe: [sca] pip-audit: running",
+        "secpipe: [sca] pip-audit: incomplete (0.0s) - 5 dependencies not audited",
+    ]
