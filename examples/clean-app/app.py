@@ -6,6 +6,7 @@ a route in examples/vulnerable-app/app.py.
 import argparse
 import os
 import sqlite3
+import tempfile
 from pathlib import Path
 
 from flask import Flask, abort, request
@@ -15,7 +16,7 @@ app = Flask(__name__)
 
 BASE_DIR = Path(__file__).resolve().parent
 STATIC_DIR = BASE_DIR / "static"
-DB = BASE_DIR / "users.db"
+DB = Path(os.environ.get("CLEAN_APP_DB") or Path(tempfile.gettempdir()) / "secpipe-clean-app.db")
 # Credentials come from the environment, never from the source.
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 

@@ -10,6 +10,7 @@ import os
 import pickle
 import sqlite3
 import subprocess
+import tempfile
 
 import requests
 import yaml
@@ -22,7 +23,8 @@ AWS_SECRET_ACCESS_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 DATABASE_PASSWORD = "hunter2-prod-password"
 
 BASE_DIR = os.path.dirname(os.path.abspath(__file__))
-DB = os.path.join(BASE_DIR, "users.db")
+# The demo database lives outside the source tree, so running the app leaves the example unchanged.
+DB = os.environ.get("VULNERABLE_APP_DB") or os.path.join(tempfile.gettempdir(), "secpipe-vulnerable-app.db")
 
 
 @app.route("/")
