@@ -8,6 +8,7 @@ from collections.abc import Callable
 from parsers.base import Parser, Report
 from pipeline.errors import ReportError
 from pipeline.finding import Finding
+from pipeline.gc_pause import paused_gc
 from pipeline.identity import number_occurrences
 
 _PARSERS: dict[str, Parser] = {}
@@ -70,13 +71,14 @@ def _safe_sniff(sniff: Callable[[Report], bool], report: Report) -> bool:
 
 def parse_report(tool: str, data: bytes, filename: str) -> list[Finding]:
     """Parse one report with the named parser (or 'auto') and number the findings."""
-    report = Report(filename, data)
-    parser = detect(report) if tool == "auto" else get(tool)
-    try:
-        findings = parser.parse(report)
-    except ReportError:
-        raise
-    except (KeyError, TypeError, AttributeError, IndexError, ValueError) as exc:
-        # The report's shape is not what this tool writes: say so, without a traceback.
-        raise report.fail(f"not a valid {parser.name} report ({type(exc).__name__}: {exc})") from None
-    return number_occurrences(findings)
+    with paused_gc():  # a large report decodes to millions of objects and no cycles
+        report = Report(filename, data)
+        parser = detect(report) if tool == "auto" else get(tool)
+        try:
+            findings = parser.parse(report)
+        except ReportError:
+            raise
+        except (KeyError, TypeError, AttributeError, IndexError, ValueError) as exc:
+            # The report's shape is not what this tool writes: say so, without a traceback.
+            raise report.fail(f"not a valid {parser.name} report ({type(exc).__name__}: {exc})") from None
+        return number_occurrences(findings)
