@@ -4,18 +4,25 @@ Every string is cleaned (no control characters, no empty values) and cut to the
 Security Hub limits with a visible marker; lists beyond their limit are cut and
 the number left out is recorded in ProductFields, so nothing vanishes silently.
 The result is checked by `pipeline.asff_validation.validate`.
+
+It runs once per finding of every report (100,000 for a large SARIF), so the
+values that depend only on the scan context are cleaned once per context, each
+string is cleaned once and reused, and the 240 KB size check serialises the
+finding only when a cheap upper bound of its size does not already fit.
 """
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
 from pipeline import identity
 from pipeline.asff_validation import MAX_FINDING_BYTES
 from pipeline.context import ScanContext
-from pipeline.finding import Category, Finding, Severity
+from pipeline.finding import Category, CodeLocation, Finding, Severity
 
 SCHEMA_VERSION = "2018-10-08"
 TRUNCATION_MARKER = " …[truncated]"
@@ -39,6 +46,13 @@ SIZE_BUDGET = MAX_FINDING_BYTES - 4096
 SIZE_CAPS = (512, 128, 64)
 #: ProductFields that are identity and scope, never shortened to fit the size.
 _CORE_FIELDS = frozenset({"secpipe/tool", "secpipe/rule", "secpipe/repo", "secpipe/branch", "secpipe/commit"})
+#: ProductFields that a finding's `extra` cannot replace (its values for these keys are ignored).
+_BASE_FIELDS = frozenset({"secpipe/tool", "secpipe/rule", "secpipe/repo", "secpipe/branch", "secpipe/commit",
+                          "secpipe/build", "secpipe/category", "secpipe/confidence", "secpipe/cwe",
+                          "secpipe/suppressed", "secpipe/suppression-reason"})
+_CODE_FIELDS = _BASE_FIELDS | {"secpipe/file", "secpipe/line"}
+_IAC_FIELDS = frozenset({"secpipe/template", "secpipe/logical-id"})
+_WEB_FIELDS = frozenset({"secpipe/url"})
 
 # Types from the Security Hub taxonomy (namespace/category/classifier).
 TYPES: dict[Category, str] = {
@@ -70,10 +84,26 @@ def text_or_none(value: Any, limit: int | None = None) -> str | None:
     """Cleaned (and cut) text, or None where nothing printable is left: ASFF rejects empty strings."""
     if value is None:
         return None
-    text = clean(value)
+    # clean() and truncate() inlined: this runs for nearly every string of every finding.
+    text = value if type(value) is str else str(value)
+    text = text.strip() if text.isprintable() else _CONTROL.sub("", text).strip()
     if not text:
         return None
-    return truncate(text, limit) if limit else text
+    if limit and len(text) > limit:
+        return text[: limit - len(TRUNCATION_MARKER)].rstrip() + TRUNCATION_MARKER
+    return text
+
+
+def _put_texts(out: dict[str, Any], entries: Iterable[tuple[str, Any]], limit: int) -> dict[str, Any]:
+    """out[key] = text_or_none(value, limit) for each entry that leaves printable text; one call per dict."""
+    for key, value in entries:
+        if value is None:
+            continue
+        text = value if type(value) is str else str(value)
+        text = text.strip() if text.isprintable() else _CONTROL.sub("", text).strip()
+        if text:
+            out[key] = text if len(text) <= limit else text[: limit - len(TRUNCATION_MARKER)].rstrip() + TRUNCATION_MARKER
+    return out
 
 
 def timestamp(moment: datetime) -> str:
@@ -89,47 +119,150 @@ def timestamp(moment: datetime) -> str:
     return moment.isoformat().replace("+00:00", "Z")
 
 
+#: The last observed_at converted, by identity: the findings of one report share one datetime object.
+_last_observed: tuple[datetime | None, str] = (None, "")
+
+
+def _observed_timestamp(moment: datetime) -> str:
+    global _last_observed
+    last = _last_observed  # one read: another thread may replace the pair, never half of it
+    if last[0] is moment:
+        return last[1]
+    text = timestamp(moment)
+    _last_observed = (moment, text)
+    return text
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """What every finding of one scan context shares, cleaned once."""
+
+    now: str
+    product_arn: str
+    repo_prefix: str
+    #: ProductFields secpipe/repo, branch, commit and build.
+    fields: dict[str, str]
+    #: Details.Other repository and branch (and commit) of a resource.
+    repository_branch: dict[str, str]
+    repository_branch_commit: dict[str, str]
+
+    @classmethod
+    def of(cls, context: ScanContext) -> "_Scope":
+        repo_branch = (("repository", context.repo), ("branch", context.branch))
+        return cls(
+            now=timestamp(context.now),
+            product_arn=context.effective_product_arn,
+            repo_prefix=f"{context.repo}@{context.branch}",
+            fields=_put_texts({}, (("secpipe/repo", context.repo), ("secpipe/branch", context.branch),
+                                   ("secpipe/commit", context.commit), ("secpipe/build", context.build_id)),
+                              PRODUCT_FIELD_VALUE_MAX),
+            repository_branch=_put_texts({}, repo_branch, DETAILS_OTHER_VALUE_MAX),
+            repository_branch_commit=_put_texts({}, (*repo_branch, ("commit", context.commit)), DETAILS_OTHER_VALUE_MAX),
+        )
+
+
+#: The last context's scope, by identity: a ScanContext is frozen, and one scan converts with one context.
+_last_scope: tuple[ScanContext | None, _Scope | None] = (None, None)
+
+
+def _scope(context: ScanContext) -> _Scope:
+    global _last_scope
+    last = _last_scope
+    if last[0] is context and last[1] is not None:
+        return last[1]
+    scope = _Scope.of(context)
+    _last_scope = (context, scope)
+    return scope
+
+
 def to_asff(finding: Finding, context: ScanContext) -> dict[str, Any]:
-    now = timestamp(context.now)
+    scope = _scope(context)
+    now = scope.now
     title = text_or_none(finding.title, TITLE_MAX) or text_or_none(finding.rule_id, TITLE_MAX) or "Untitled finding"
     description = text_or_none(finding.description, DESCRIPTION_MAX) or title
-    types = [TYPES[finding.category]]
-    severity = {"Label": finding.severity.name, "Original": text_or_none(finding.native_severity, 256) or finding.severity.name}
+    kind = TYPES[finding.category]
+    label = finding.severity.name
+    original = text_or_none(finding.native_severity, 256) or label
+    # The primary location's path, normalised once for ProductFields, Resources and CodeVulnerabilities.
+    location = finding.code_locations[0] if finding.code_locations else None
+    path = identity.normalise_path(location.path) if location is not None else None
+    # Cleaned once; the source URL is the first web address among them.
+    references = [text_or_none(r) for r in finding.references]
+    source_url = next((u for u in references if u and u.startswith("http")), None)
+    observed = finding.observed_at
     asff: dict[str, Any] = {
         "SchemaVersion": SCHEMA_VERSION,
         "Id": identity.finding_id(finding, context.repo, context.branch),
-        "ProductArn": context.effective_product_arn,
+        "ProductArn": scope.product_arn,
         "ProductName": "secpipe",
         "CompanyName": "secpipe",
         "Region": context.region,
         "GeneratorId": clean(identity.generator_id(finding)) or "secpipe/unknown",
         "AwsAccountId": context.account,
-        "Types": types,
+        "Types": [kind],
         "CreatedAt": now,
         "UpdatedAt": now,
-        "FirstObservedAt": timestamp(finding.observed_at) if finding.observed_at else now,
+        "FirstObservedAt": _observed_timestamp(observed) if observed else now,
         "LastObservedAt": now,
-        "Severity": severity,
-        "FindingProviderFields": {"Severity": dict(severity), "Types": list(types)},
+        "Severity": {"Label": label, "Original": original},
+        "FindingProviderFields": {"Severity": {"Label": label, "Original": original}, "Types": [kind]},
         "Title": title,
         "Description": description,
-        "ProductFields": _product_fields(finding, context),
-        "Resources": _resources(finding, context),
+        "ProductFields": _product_fields(finding, scope, location, path),
+        "Resources": _resources(finding, context, scope, path),
         "RecordState": "ACTIVE",
     }
     confidence = _confidence_percent(finding.confidence)
     if confidence is not None:
         asff["FindingProviderFields"]["Confidence"] = confidence
-    remediation = _remediation(finding)
+    remediation = _remediation(finding, source_url)
     if remediation:
         asff["Remediation"] = {"Recommendation": remediation}
-    vulnerabilities = _vulnerabilities(finding)
+    vulnerabilities = _vulnerabilities(finding, references, location, path)
     if vulnerabilities:
         asff["Vulnerabilities"] = vulnerabilities
-    source_url = next((u for u in (text_or_none(r) for r in finding.references) if u and u.startswith("http")), None)
     if source_url:
         asff["SourceUrl"] = source_url
     return _fit_size(asff)
+
+
+_UNBOUNDED = float("inf")
+
+
+def _json_size_bound(value: Any) -> float:
+    """An upper bound of len(json.dumps(value, ensure_ascii=False).encode('utf-8', 'surrogatepass')).
+
+    A character takes at most 6 bytes (a control character escaped as \\u00XX; any
+    other at most 4 in UTF-8, an escaped quote 2); a member adds its quotes, ': '
+    and ', '. A type json.dumps might write otherwise gives infinity, so that the
+    exact size is computed. String members and items are summed here rather than
+    by a call each: they are most of a finding.
+    """
+    kind = type(value)
+    if kind is dict:
+        size = 2.0
+        for key, item in value.items():
+            if type(key) is not str:
+                return _UNBOUNDED
+            if type(item) is str:
+                size += 8 + 6 * (len(key) + len(item))
+            else:
+                size += 6 + 6 * len(key) + _json_size_bound(item)
+        return size
+    if kind is list:
+        size = 2.0
+        for item in value:
+            size += 4 + 6 * len(item) if type(item) is str else 2 + _json_size_bound(item)
+        return size
+    if kind is str:
+        return 2 + 6 * len(value)
+    if kind is int:
+        return 2 + value.bit_length() // 3  # decimal digits <= bits * log10(2) + 1, and a sign
+    if kind is float:
+        return 24  # repr's longest: '-2.2250738585072014e-308'; 'Infinity' and 'NaN' are shorter
+    if value is None or kind is bool:
+        return 5
+    return _UNBOUNDED
 
 
 def _encoded_size(asff: dict[str, Any]) -> int:
@@ -155,6 +288,8 @@ def _fit_size(asff: dict[str, Any]) -> dict[str, Any]:
     Each text is within its own limit already; only many long values together
     (32 resources with snippets, 50 long ProductFields, multi-byte text) exceed it.
     """
+    if _json_size_bound(asff) <= SIZE_BUDGET:
+        return asff  # the usual finding: it fits without being serialised
     for cap in SIZE_CAPS:
         if _encoded_size(asff) <= SIZE_BUDGET:
             break
@@ -181,11 +316,9 @@ def _confidence_percent(confidence: str | None) -> int | None:
     return scale.get(confidence.strip().lower())
 
 
-def _remediation(finding: Finding) -> dict[str, str] | None:
+def _remediation(finding: Finding, source_url: str | None) -> dict[str, str] | None:
     text = text_or_none(finding.remediation, RECOMMENDATION_MAX)
-    url = text_or_none(finding.remediation_url) or next(
-        (u for u in (text_or_none(r) for r in finding.references) if u and u.startswith("http")), None
-    )
+    url = text_or_none(finding.remediation_url) or source_url
     if not text and not url:
         return None
     recommendation: dict[str, str] = {}
@@ -195,37 +328,41 @@ def _remediation(finding: Finding) -> dict[str, str] | None:
     return recommendation
 
 
-def _product_fields(finding: Finding, context: ScanContext) -> dict[str, str]:
-    fields: dict[str, str | None] = {
-        "secpipe/tool": finding.tool,
-        "secpipe/rule": finding.rule_id,
-        "secpipe/repo": context.repo,
-        "secpipe/branch": context.branch,
-        "secpipe/commit": context.commit,
-        "secpipe/build": context.build_id,
-        "secpipe/category": finding.category.value,
-        "secpipe/confidence": finding.confidence,
-        "secpipe/cwe": ",".join(f"CWE-{c}" for c in finding.cwes) or None,
-        "secpipe/suppressed": "true" if finding.suppressed else None,
-        "secpipe/suppression-reason": finding.suppression_reason,
-    }
-    location = finding.primary_code_location
-    if location:
-        fields["secpipe/file"] = identity.normalise_path(location.path)
-        fields["secpipe/line"] = str(location.start_line) if location.start_line else None
-    if finding.iac_location:
-        fields["secpipe/template"] = identity.normalise_path(finding.iac_location.template)
-        fields["secpipe/logical-id"] = finding.iac_location.logical_id
-    web = finding.primary_web_location
+def _product_fields(finding: Finding, scope: _Scope, location: CodeLocation | None, path: str | None) -> dict[str, str]:
+    result = _put_texts({}, (("secpipe/tool", finding.tool), ("secpipe/rule", finding.rule_id)), PRODUCT_FIELD_VALUE_MAX)
+    result.update(scope.fields)
+    entries: list[tuple[str, Any]] = [
+        ("secpipe/category", finding.category.value),
+        ("secpipe/confidence", finding.confidence),
+        ("secpipe/cwe", ",".join(f"CWE-{c}" for c in finding.cwes) or None),
+        ("secpipe/suppressed", "true" if finding.suppressed else None),
+        ("secpipe/suppression-reason", finding.suppression_reason),
+    ]
+    # The keys set so far, whether or not their value was printable: `extra` cannot replace them.
+    taken = _BASE_FIELDS
+    if location is not None:
+        entries.append(("secpipe/file", path))
+        entries.append(("secpipe/line", str(location.start_line) if location.start_line else None))
+        taken = _CODE_FIELDS
+    iac = finding.iac_location
+    if iac:
+        entries.append(("secpipe/template", identity.normalise_path(iac.template)))
+        entries.append(("secpipe/logical-id", iac.logical_id))
+        taken = taken | _IAC_FIELDS
+    web = finding.web_locations[0] if finding.web_locations else None
     if web:
-        fields["secpipe/url"] = web.url
-    for key, value in sorted(finding.extra.items()):
-        fields.setdefault(f"secpipe/{key}", value)
-    result: dict[str, str] = {}
+        entries.append(("secpipe/url", web.url))
+        taken = taken | _WEB_FIELDS
+    _put_texts(result, entries, PRODUCT_FIELD_VALUE_MAX)
+    if not finding.extra:
+        return result
     dropped = 0
-    for key, value in fields.items():
+    for key, value in sorted(finding.extra.items()):
+        field = f"secpipe/{key}"
+        if field in taken:
+            continue
         text = text_or_none(value, PRODUCT_FIELD_VALUE_MAX)
-        key_text = text_or_none(key, PRODUCT_FIELD_KEY_MAX)
+        key_text = text_or_none(field, PRODUCT_FIELD_KEY_MAX)
         if text is None or key_text is None:
             continue
         if len(result) >= PRODUCT_FIELDS_MAX - 1 or key_text in result:
@@ -238,82 +375,66 @@ def _product_fields(finding: Finding, context: ScanContext) -> dict[str, str]:
     return result
 
 
-def _details(pairs: dict[str, Any]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for key, value in pairs.items():
-        text = text_or_none(value, DETAILS_OTHER_VALUE_MAX)
-        if text is not None and len(out) < DETAILS_OTHER_MAX:
-            out[key[:127]] = text
-    return out
-
-
-def _resource(kind: str, resource_id: str, details: dict[str, Any], context: ScanContext) -> dict[str, Any]:
+def _resource(resource_id: str, other: dict[str, str], context: ScanContext) -> dict[str, Any]:
     resource: dict[str, Any] = {
-        "Type": kind,
+        "Type": "Other",
         "Id": text_or_none(resource_id, RESOURCE_ID_MAX) or "unknown",
         "Partition": context.partition,
         "Region": context.region,
     }
-    other = _details(details)
     if other:
         resource["Details"] = {"Other": other}
     return resource
 
 
-def _resources(finding: Finding, context: ScanContext) -> list[dict[str, Any]]:
+def _resources(finding: Finding, context: ScanContext, scope: _Scope, primary_path: str | None) -> list[dict[str, Any]]:
     resources: list[dict[str, Any]] = []
-    repo_prefix = f"{context.repo}@{context.branch}"
-    for loc in finding.code_locations:
-        path = identity.normalise_path(loc.path)
-        resources.append(_resource("Other", f"{repo_prefix}:{path}", {
-            "repository": context.repo, "branch": context.branch, "commit": context.commit,
-            "path": path, "startLine": loc.start_line, "endLine": loc.end_line, "column": loc.start_column,
-            "snippet": loc.snippet,
-        }, context))
+    repo_prefix = scope.repo_prefix
+    for index, loc in enumerate(finding.code_locations):
+        path = primary_path if index == 0 and primary_path is not None else identity.normalise_path(loc.path)
+        other = _put_texts(dict(scope.repository_branch_commit), (
+            ("path", path), ("startLine", loc.start_line), ("endLine", loc.end_line), ("column", loc.start_column),
+            ("snippet", loc.snippet)), DETAILS_OTHER_VALUE_MAX)
+        resources.append(_resource(f"{repo_prefix}:{path}", other, context))
     for web in finding.web_locations:
-        resources.append(_resource("Other", web.url, {
-            "url": web.url, "method": web.method, "parameter": web.parameter,
-            "attack": web.attack, "evidence": web.evidence,
-        }, context))
+        other = _put_texts({}, (("url", web.url), ("method", web.method), ("parameter", web.parameter),
+                                ("attack", web.attack), ("evidence", web.evidence)), DETAILS_OTHER_VALUE_MAX)
+        resources.append(_resource(web.url, other, context))
     if finding.iac_location:
         iac = finding.iac_location
         template = identity.normalise_path(iac.template)
-        resources.append(_resource("Other", f"{repo_prefix}:{template}#{iac.logical_id or '*'}", {
-            "repository": context.repo, "branch": context.branch, "template": template,
-            "logicalId": iac.logical_id, "resourceType": iac.resource_type, "line": iac.line,
-        }, context))
+        other = _put_texts(dict(scope.repository_branch), (
+            ("template", template), ("logicalId", iac.logical_id), ("resourceType", iac.resource_type),
+            ("line", iac.line)), DETAILS_OTHER_VALUE_MAX)
+        resources.append(_resource(f"{repo_prefix}:{template}#{iac.logical_id or '*'}", other, context))
     if not resources:
         for pkg in finding.packages:
-            resources.append(_resource("Other", f"{repo_prefix}:{pkg.ecosystem or 'package'}:{pkg.name}@{pkg.version or '*'}", {
-                "repository": context.repo, "branch": context.branch, "package": pkg.name,
-                "version": pkg.version, "fixedVersion": pkg.fixed_version, "manifest": pkg.file_path,
-            }, context))
+            other = _put_texts(dict(scope.repository_branch), (
+                ("package", pkg.name), ("version", pkg.version), ("fixedVersion", pkg.fixed_version),
+                ("manifest", pkg.file_path)), DETAILS_OTHER_VALUE_MAX)
+            resources.append(_resource(f"{repo_prefix}:{pkg.ecosystem or 'package'}:{pkg.name}@{pkg.version or '*'}",
+                                       other, context))
     if not resources:
-        resources.append(_resource("Other", repo_prefix, {"repository": context.repo, "branch": context.branch,
-                                                           "commit": context.commit}, context))
+        resources.append(_resource(repo_prefix, dict(scope.repository_branch_commit), context))
     if len(resources) > RESOURCES_MAX:
         omitted = len(resources) - (RESOURCES_MAX - 1)
         resources = resources[: RESOURCES_MAX - 1]
         # The last slot says how many locations are not listed, so the count is never lost.
-        resources.append(_resource("Other", f"{repo_prefix}:more-locations", {
-            "omittedLocations": str(omitted),
-            "note": f"{omitted} further locations of this finding are in the raw report",
-        }, context))
+        other = _put_texts({}, (("omittedLocations", str(omitted)),
+                                ("note", f"{omitted} further locations of this finding are in the raw report")),
+                           DETAILS_OTHER_VALUE_MAX)
+        resources.append(_resource(f"{repo_prefix}:more-locations", other, context))
     return resources
 
 
-def _vulnerabilities(finding: Finding) -> list[dict[str, Any]]:
+def _vulnerabilities(finding: Finding, references: list[str | None], location: CodeLocation | None,
+                     path: str | None) -> list[dict[str, Any]]:
     ids = [i for i in (text_or_none(v) for v in finding.vulnerability_ids) if i]
     packages = []
     for pkg in finding.packages[:VULNERABLE_PACKAGES_MAX]:
-        entry = {
-            "Name": text_or_none(pkg.name, 1024),
-            "Version": text_or_none(pkg.version, 1024),
-            "FixedInVersion": text_or_none(pkg.fixed_version, 1024),
-            "PackageManager": text_or_none(pkg.ecosystem, 256),
-            "FilePath": text_or_none(pkg.file_path, 1024),
-        }
-        entry = {k: v for k, v in entry.items() if v is not None}
+        entry = _put_texts({}, (("Name", pkg.name), ("Version", pkg.version), ("FixedInVersion", pkg.fixed_version)), 1024)
+        _put_texts(entry, (("PackageManager", pkg.ecosystem),), 256)
+        _put_texts(entry, (("FilePath", pkg.file_path),), 1024)
         if "Name" in entry:
             packages.append(entry)
     cvss = []
@@ -323,8 +444,8 @@ def _vulnerabilities(finding: Finding) -> list[dict[str, Any]]:
         entry = {k: v for k, v in entry.items() if v is not None}
         if "Version" in entry and ("BaseScore" in entry or "BaseVector" in entry):
             cvss.append(entry)
-    references = [u for u in (text_or_none(r, 2048) for r in finding.references) if u][:REFERENCE_URLS_MAX]
-    code = _code_vulnerabilities(finding)
+    urls = [truncate(u, 2048) for u in references if u][:REFERENCE_URLS_MAX]
+    code = _code_vulnerabilities(finding, location, path)
 
     if not ids and not packages and not code:
         return []
@@ -335,8 +456,8 @@ def _vulnerabilities(finding: Finding) -> list[dict[str, Any]]:
         primary["FixAvailable"] = "YES" if len(fixed) == len(packages) else ("PARTIAL" if fixed else "NO")
     if cvss:
         primary["Cvss"] = cvss
-    if references:
-        primary["ReferenceUrls"] = references
+    if urls:
+        primary["ReferenceUrls"] = urls
     if len(ids) > 1:
         primary["RelatedVulnerabilities"] = ids[1:50]
     if code:
@@ -344,15 +465,13 @@ def _vulnerabilities(finding: Finding) -> list[dict[str, Any]]:
     return [primary]
 
 
-def _code_vulnerabilities(finding: Finding) -> list[dict[str, Any]]:
-    loc = finding.primary_code_location
+def _code_vulnerabilities(finding: Finding, loc: CodeLocation | None, path: str | None) -> list[dict[str, Any]]:
     if loc is None and not finding.cwes:
         return []
     entry: dict[str, Any] = {}
     if finding.cwes:
         entry["Cwes"] = [f"CWE-{c}" for c in finding.cwes[:CWES_MAX]]
-    if loc is not None:
-        path = identity.normalise_path(loc.path)
+    if loc is not None and path is not None:
         file_path: dict[str, Any] = {"FilePath": text_or_none(path, 1024) or "unknown",
                                      "FileName": text_or_none(path.rsplit("/", 1)[-1], 1024) or "unknown"}
         if loc.start_line:
