@@ -152,34 +152,64 @@ def _reference_check(shape: Shape) -> Check:
     return check
 
 
+#: A string shape's (minimum, maximum, non-blank) with no None, for the inlined fast path.
+StringBounds = tuple[float, float, bool]
+
+
+def _string_bounds(shape: Shape) -> StringBounds | None:
+    """What _string_check checks, for checking a str inline without a call; None for other shapes."""
+    if shape.type_name != "string":
+        return None
+    minimum = _min_of(shape)
+    maximum = shape.metadata.get("max")
+    return (minimum if minimum is not None else 0, maximum if maximum is not None else _UNKNOWN_SIZE,
+            bool(shape.metadata.get("pattern")))
+
+
+# The container checks below test a str member, item, key or value inline (about
+# two thirds of a finding's values) and call the full check, which words the
+# problems, only for a value that is not a str or fails a bound. The inline test
+# is the exact negation of _string_check's three conditions, so both paths find
+# the same problems; the size bound is the same too.
+
 def _structure_check(shape: Shape, compiled: dict[str, Check]) -> Check:
     members = {name: _compile(member, compiled) for name, member in shape.members.items()}
+    strings = {name: bounds for name, member in shape.members.items() if (bounds := _string_bounds(member))}
     required = tuple(shape.metadata.get("required", ()))
+    required_set = frozenset(required)
     types = _CONTAINER_TYPES["structure"]
 
     def check(value: Any, path: str, found: list) -> float:
         if not isinstance(value, types):
             found.append(_type_error(path, value, "structure"))
             return _UNKNOWN_SIZE
-        for name in required:
-            if name not in value:
-                found.append(f"{path or 'finding'}: missing required member {name!r}")
-        prefix = f"{path}." if path else ""
+        if required and not value.keys() >= required_set:
+            for name in required:
+                if name not in value:
+                    found.append(f"{path or 'finding'}: missing required member {name!r}")
         size = 2.0
         for name, item in value.items():
+            bounds = strings.get(name)
+            if bounds is not None and type(item) is str:
+                length = len(item)
+                if bounds[0] <= length <= bounds[1] and not (bounds[2] and (not length or item.isspace())):
+                    # '"name": "value", ' (member names are ASCII)
+                    size += len(name) + 8 + _BYTES_PER_CHARACTER * length
+                    continue
             member = members.get(name)
             if member is None:
                 found.append(f"{path or 'finding'}: unknown member {name!r}")
                 size = _UNKNOWN_SIZE
             else:
                 # '"name": value, ' (member names are ASCII)
-                size += len(name) + 6 + member(item, prefix + name, found)
+                size += len(name) + 6 + member(item, f"{path}.{name}" if path else name, found)
         return size
     return check
 
 
 def _list_check(shape: Shape, compiled: dict[str, Check]) -> Check:
     item_check = _compile(shape.member, compiled)
+    bounds = _string_bounds(shape.member)
     minimum = _min_of(shape)
     types = _CONTAINER_TYPES["list"]
 
@@ -191,6 +221,11 @@ def _list_check(shape: Shape, compiled: dict[str, Check]) -> Check:
             found.append(f"{path}: {len(value)} entries, fewer than {minimum}")
         size = 2.0
         for index, item in enumerate(value):
+            if bounds is not None and type(item) is str:
+                length = len(item)
+                if bounds[0] <= length <= bounds[1] and not (bounds[2] and (not length or item.isspace())):
+                    size += 4 + _BYTES_PER_CHARACTER * length
+                    continue
             size += 2 + item_check(item, f"{path}[{index}]", found)
         return size
     return check
@@ -199,6 +234,8 @@ def _list_check(shape: Shape, compiled: dict[str, Check]) -> Check:
 def _map_check(shape: Shape, compiled: dict[str, Check]) -> Check:
     key_check = _compile(shape.key, compiled)
     value_check = _compile(shape.value, compiled)
+    key_bounds = _string_bounds(shape.key)
+    value_bounds = _string_bounds(shape.value)
     types = _CONTAINER_TYPES["map"]
 
     def check(value: Any, path: str, found: list) -> float:
@@ -207,6 +244,15 @@ def _map_check(shape: Shape, compiled: dict[str, Check]) -> Check:
             return _UNKNOWN_SIZE
         size = 2.0
         for key, item in value.items():
+            if key_bounds is not None and value_bounds is not None and type(key) is str and type(item) is str:
+                key_length = len(key)
+                length = len(item)
+                if (key_bounds[0] <= key_length <= key_bounds[1]
+                        and not (key_bounds[2] and (not key_length or key.isspace()))
+                        and value_bounds[0] <= length <= value_bounds[1]
+                        and not (value_bounds[2] and (not length or item.isspace()))):
+                    size += 8 + _BYTES_PER_CHARACTER * (key_length + length)
+                    continue
             size += 4 + key_check(key, f"{path} key", found) + value_check(item, f"{path}[{key!r}]", found)
         return size
     return check
@@ -283,23 +329,55 @@ def _walk(value: Any, shape: Shape, path: str, found: list[str]) -> None:
             found.append(f"{path}: {len(value)} characters, more than {maximum}")
 
 
-def _get(finding: dict[str, Any], dotted: str) -> Any:
+#: STRING_LIMITS and COUNT_LIMITS with their paths split once.
+_STRING_LIMIT_PATHS = tuple((dotted, tuple(dotted.split(".")), limit) for dotted, limit in STRING_LIMITS.items())
+_COUNT_LIMIT_PATHS = tuple((dotted, tuple(dotted.split(".")), limit) for dotted, limit in COUNT_LIMITS.items())
+_ACCOUNT_ID = re.compile(r"\d{12}")
+#: Timestamps already matched: the findings of one scan share their CreatedAt, UpdatedAt and LastObservedAt.
+_known_timestamps: set[str] = set()
+_KNOWN_TIMESTAMPS_MAX = 4096
+
+
+def _get(finding: dict[str, Any], parts: tuple[str, ...]) -> Any:
     value: Any = finding
-    for part in dotted.split("."):
+    for part in parts:
         if not isinstance(value, dict) or part not in value:
             return None
         value = value[part]
     return value
 
 
+def _is_timestamp(value: str) -> bool:
+    if type(value) is str and value in _known_timestamps:
+        return True
+    if not _TIMESTAMP.match(value):
+        return False
+    if type(value) is str and len(_known_timestamps) < _KNOWN_TIMESTAMPS_MAX:
+        _known_timestamps.add(value)
+    return True
+
+
+def _lengths_within(pairs: dict[Any, Any], key_limit: int, value_limit: int) -> bool:
+    """Every key and value is at most its limit long: the usual case, tested with map(len) in C.
+
+    False (then the caller words the problems, one pair at a time) also where a
+    length cannot be taken, so that the caller meets the same error as before.
+    """
+    try:
+        return (max(map(len, pairs), default=0) <= key_limit
+                and max(map(len, pairs.values()), default=0) <= value_limit)
+    except TypeError:
+        return False
+
+
 def _limits(finding: dict[str, Any], size_bound: float = _UNKNOWN_SIZE) -> list[str]:
     found: list[str] = []
-    for dotted, limit in STRING_LIMITS.items():
-        value = _get(finding, dotted)
+    for dotted, parts, limit in _STRING_LIMIT_PATHS:
+        value = _get(finding, parts)
         if isinstance(value, str) and len(value) > limit:
             found.append(f"{dotted}: {len(value)} characters, more than {limit}")
-    for dotted, limit in COUNT_LIMITS.items():
-        value = _get(finding, dotted)
+    for dotted, parts, limit in _COUNT_LIMIT_PATHS:
+        value = _get(finding, parts)
         if value is not None and len(value) > limit:
             found.append(f"{dotted}: {len(value)} entries, more than {limit}")
     if not finding.get("Types"):
@@ -308,21 +386,24 @@ def _limits(finding: dict[str, Any], size_bound: float = _UNKNOWN_SIZE) -> list[
     if not finding.get("Resources"):
         found.append("Resources: at least one resource is required")
     account = finding.get("AwsAccountId")
-    if isinstance(account, str) and not re.fullmatch(r"\d{12}", account):
+    if isinstance(account, str) and not _ACCOUNT_ID.fullmatch(account):
         found.append("AwsAccountId: must be 12 digits")
     product_arn = finding.get("ProductArn")
     if isinstance(product_arn, str) and len(product_arn) < 12:
         found.append("ProductArn: shorter than 12 characters")
     for name in _TIMESTAMP_FIELDS:
         value = finding.get(name)
-        if value is not None and not (isinstance(value, str) and _TIMESTAMP.match(value)):
+        if value is not None and not (isinstance(value, str) and _is_timestamp(value)):
             found.append(f"{name}: {value!r} is not an RFC 3339 timestamp with a zone")
     severity = finding.get("Severity") or {}
     if severity.get("Label") not in _SEVERITY_LABELS and "Normalized" not in severity:
         found.append("Severity: needs a Label (or Normalized)")
-    for key, value in (finding.get("ProductFields") or {}).items():
-        if len(key) > 128 or len(value) > 2048:
-            found.append(f"ProductFields[{key[:40]!r}]: key over 128 or value over 2048 characters")
+    product_fields = finding.get("ProductFields") or {}
+    items = product_fields.items()
+    if not _lengths_within(product_fields, 128, 2048):
+        for key, value in items:
+            if len(key) > 128 or len(value) > 2048:
+                found.append(f"ProductFields[{key[:40]!r}]: key over 128 or value over 2048 characters")
     for index, resource in enumerate(finding.get("Resources") or []):
         region = resource.get("Region")
         if isinstance(region, str) and not 1 <= len(region) <= 16:
@@ -332,9 +413,11 @@ def _limits(finding: dict[str, Any], size_bound: float = _UNKNOWN_SIZE) -> list[
         other = ((resource.get("Details") or {}).get("Other")) or {}
         if len(other) > 50:
             found.append(f"Resources[{index}].Details.Other: more than 50 pairs")
-        for key, value in other.items():
-            if len(key) >= 128 or len(value) >= 1024:
-                found.append(f"Resources[{index}].Details.Other[{key[:40]!r}]: key must be under 128, value under 1024")
+        items = other.items()
+        if not _lengths_within(other, 127, 1023):
+            for key, value in items:
+                if len(key) >= 128 or len(value) >= 1024:
+                    found.append(f"Resources[{index}].Details.Other[{key[:40]!r}]: key must be under 128, value under 1024")
     for field in ("Types",):
         for item in finding.get(field) or []:
             if isinstance(item, str) and not _NON_BLANK.fullmatch(item):
