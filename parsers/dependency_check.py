@@ -182,7 +182,12 @@ def _float(value: Any) -> float | None:
 def _vector(metrics: dict[str, Any], spec: tuple[tuple[str, ...], ...], letters: dict[str, str]) -> str | None:
     parts = []
     for abbreviation, *keys in spec:
-        raw = next((str(metrics[k]).strip().upper() for k in keys if metrics.get(k)), None)
+        # The first key that has a value (a loop, not next() over a generator: this runs per vulnerability).
+        raw = None
+        for key in keys:
+            if metrics.get(key):
+                raw = str(metrics[key]).strip().upper()
+                break
         if raw is None:
             return None
         letter = raw if len(raw) == 1 else letters.get(raw)
