@@ -227,6 +227,9 @@ def to_asff(finding: Finding, context: ScanContext) -> dict[str, Any]:
 
 
 _UNBOUNDED = float("inf")
+#: Members that to_asff fills with str only: their bound is summed in C, by joining (which also proves they are str).
+_TEXT_MAPS = frozenset({"ProductFields", "Other", "Severity", "Recommendation"})
+_TEXT_LISTS = frozenset({"Types", "ReferenceUrls", "Cwes", "RelatedVulnerabilities"})
 
 
 def _json_size_bound(value: Any) -> float:
@@ -236,7 +239,8 @@ def _json_size_bound(value: Any) -> float:
     other at most 4 in UTF-8, an escaped quote 2); a member adds its quotes, ': '
     and ', '. A type json.dumps might write otherwise gives infinity, so that the
     exact size is computed. String members and items are summed here rather than
-    by a call each: they are most of a finding.
+    by a call each, and the members that hold only text in one go: they are most
+    of a finding.
     """
     kind = type(value)
     if kind is dict:
@@ -244,10 +248,23 @@ def _json_size_bound(value: Any) -> float:
         for key, item in value.items():
             if type(key) is not str:
                 return _UNBOUNDED
-            if type(item) is str:
+            item_kind = type(item)
+            if item_kind is str:
                 size += 8 + 6 * (len(key) + len(item))
-            else:
-                size += 6 + 6 * len(key) + _json_size_bound(item)
+                continue
+            if item_kind is dict and key in _TEXT_MAPS:
+                try:  # str.join refuses anything but str: then member by member below
+                    size += 8 + 6 * len(key) + 8 * len(item) + 6 * (len("".join(item)) + len("".join(item.values())))
+                    continue
+                except TypeError:
+                    pass
+            elif item_kind is list and key in _TEXT_LISTS:
+                try:
+                    size += 8 + 6 * len(key) + 4 * len(item) + 6 * len("".join(item))
+                    continue
+                except TypeError:
+                    pass
+            size += 6 + 6 * len(key) + _json_size_bound(item)
         return size
     if kind is list:
         size = 2.0
@@ -362,8 +379,10 @@ def _product_fields(finding: Finding, scope: _Scope, location: CodeLocation | No
         if field in taken:
             continue
         text = text_or_none(value, PRODUCT_FIELD_VALUE_MAX)
-        key_text = text_or_none(field, PRODUCT_FIELD_KEY_MAX)
-        if text is None or key_text is None:
+        if text is None:
+            continue
+        key_text = _field_key(field)
+        if key_text is None:
             continue
         if len(result) >= PRODUCT_FIELDS_MAX - 1 or key_text in result:
             # Over the count, or two long keys that are equal once cut: counted, not lost unseen.
@@ -373,6 +392,20 @@ def _product_fields(finding: Finding, scope: _Scope, location: CodeLocation | No
     if dropped:
         result["secpipe/extra-fields-omitted"] = str(dropped)
     return result
+
+
+#: Cleaned ProductFields keys: a tool's extra keys are the same few for every finding of a report.
+_field_keys: dict[str, str | None] = {}
+_FIELD_KEYS_MAX = 4096
+
+
+def _field_key(field: str) -> str | None:
+    key_text = _field_keys.get(field)
+    if key_text is None:
+        key_text = text_or_none(field, PRODUCT_FIELD_KEY_MAX)
+        if len(_field_keys) < _FIELD_KEYS_MAX:
+            _field_keys[field] = key_text
+    return key_text
 
 
 def _resource(resource_id: str, other: dict[str, str], context: ScanContext) -> dict[str, Any]:

@@ -372,12 +372,13 @@ def _lengths_within(pairs: dict[Any, Any], key_limit: int, value_limit: int) -> 
 
 def _limits(finding: dict[str, Any], size_bound: float = _UNKNOWN_SIZE) -> list[str]:
     found: list[str] = []
+    top = finding if isinstance(finding, dict) else {}
     for dotted, parts, limit in _STRING_LIMIT_PATHS:
-        value = _get(finding, parts)
+        value = top.get(dotted) if len(parts) == 1 else _get(finding, parts)
         if isinstance(value, str) and len(value) > limit:
             found.append(f"{dotted}: {len(value)} characters, more than {limit}")
     for dotted, parts, limit in _COUNT_LIMIT_PATHS:
-        value = _get(finding, parts)
+        value = top.get(dotted) if len(parts) == 1 else _get(finding, parts)
         if value is not None and len(value) > limit:
             found.append(f"{dotted}: {len(value)} entries, more than {limit}")
     if not finding.get("Types"):
