@@ -63,6 +63,9 @@ TYPES: dict[Category, str] = {
     Category.SECRET: "Sensitive Data Identifications/Passwords",
 }
 
+_SEVERITY_NAMES = {severity: severity.name for severity in Severity}
+_CATEGORY_VALUES = {category: category.value for category in Category}
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
@@ -181,7 +184,9 @@ def to_asff(finding: Finding, context: ScanContext) -> dict[str, Any]:
     title = text_or_none(finding.title, TITLE_MAX) or text_or_none(finding.rule_id, TITLE_MAX) or "Untitled finding"
     description = text_or_none(finding.description, DESCRIPTION_MAX) or title
     kind = TYPES[finding.category]
-    label = finding.severity.name
+    severity = finding.severity
+    # An enum member's .name and .value are Python-level descriptors: read from a table for the members.
+    label = _SEVERITY_NAMES[severity] if type(severity) is Severity else severity.name
     original = text_or_none(finding.native_severity, 256) or label
     # The primary location's path, normalised once for ProductFields, Resources and CodeVulnerabilities.
     location = finding.code_locations[0] if finding.code_locations else None
@@ -325,12 +330,14 @@ def _fit_size(asff: dict[str, Any]) -> dict[str, Any]:
     return asff
 
 
+_CONFIDENCE_PERCENT = {"low": 30, "medium": 60, "high": 90, "certain": 100, "firm": 80, "tentative": 40,
+                       "confirmed": 100, "false positive": 0, "1": 30, "2": 60, "3": 90, "4": 100}
+
+
 def _confidence_percent(confidence: str | None) -> int | None:
     if not confidence:
         return None
-    scale = {"low": 30, "medium": 60, "high": 90, "certain": 100, "firm": 80, "tentative": 40,
-             "confirmed": 100, "false positive": 0, "1": 30, "2": 60, "3": 90, "4": 100}
-    return scale.get(confidence.strip().lower())
+    return _CONFIDENCE_PERCENT.get(confidence.strip().lower())
 
 
 def _remediation(finding: Finding, source_url: str | None) -> dict[str, str] | None:
@@ -346,10 +353,11 @@ def _remediation(finding: Finding, source_url: str | None) -> dict[str, str] | N
 
 
 def _product_fields(finding: Finding, scope: _Scope, location: CodeLocation | None, path: str | None) -> dict[str, str]:
+    category = finding.category
     result = _put_texts({}, (("secpipe/tool", finding.tool), ("secpipe/rule", finding.rule_id)), PRODUCT_FIELD_VALUE_MAX)
     result.update(scope.fields)
     entries: list[tuple[str, Any]] = [
-        ("secpipe/category", finding.category.value),
+        ("secpipe/category", _CATEGORY_VALUES[category] if type(category) is Category else category.value),
         ("secpipe/confidence", finding.confidence),
         ("secpipe/cwe", ",".join(f"CWE-{c}" for c in finding.cwes) or None),
         ("secpipe/suppressed", "true" if finding.suppressed else None),

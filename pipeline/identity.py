@@ -14,12 +14,14 @@ import hashlib
 import re
 from collections import defaultdict
 from collections.abc import Iterable
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from pipeline.finding import Finding
 
 MAX_ID_LENGTH = 512
 _UNSAFE = re.compile(r"[^A-Za-z0-9._:@/+=-]+")
+_SLASHES = re.compile(r"/{2,}")
 
 
 def normalise_path(path: str) -> str:
@@ -30,7 +32,7 @@ def normalise_path(path: str) -> str:
     p = p.replace("\\", "/")
     while p.startswith("./"):
         p = p[2:]
-    return re.sub(r"/{2,}", "/", p)
+    return _SLASHES.sub("/", p) if "//" in p else p
 
 
 def snippet_hash(snippet: str | None) -> str:
@@ -107,11 +109,17 @@ def finding_id(finding: Finding, repo: str, branch: str) -> str:
     """
     material = "\x1f".join([repo, branch, finding.tool, finding.rule_id, location_key(finding), str(finding.occurrence)])
     digest = hashlib.sha256(material.encode("utf-8", "surrogatepass")).hexdigest()[:40]
-    # Tool and rule are only a readable prefix (the digest carries identity), so
-    # they are made safe and short enough that the digest always fits.
-    tool = _UNSAFE.sub("_", finding.tool)[:100] or "tool"
-    rule = _UNSAFE.sub("_", finding.rule_id)[:200] or "rule"
-    return f"{tool}/{rule}/{digest}"
+    return _readable_prefix(finding.tool, finding.rule_id) + digest
+
+
+@lru_cache(maxsize=4096)
+def _readable_prefix(tool: str, rule: str) -> str:
+    """`<tool>/<rule>/`, once per rule of a report rather than once per finding.
+
+    Tool and rule are only a readable prefix (the digest carries identity), so
+    they are made safe and short enough that the digest always fits.
+    """
+    return f"{_UNSAFE.sub('_', tool)[:100] or 'tool'}/{_UNSAFE.sub('_', rule)[:200] or 'rule'}/"
 
 
 def generator_id(finding: Finding) -> str:
