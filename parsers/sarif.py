@@ -328,7 +328,12 @@ def _message(result: dict[str, Any], rule: RuleInfo | None, component: Component
 
 
 def _shorten(text: str) -> str:
-    flat = " ".join(text.split())
+    # Printable text has no whitespace but the ASCII space: without doubled or outer
+    # spaces it is already flat, and the split/join per result is skipped.
+    if text.isprintable() and "  " not in text and not text.startswith(" ") and not text.endswith(" "):
+        flat = text
+    else:
+        flat = " ".join(text.split())
     if len(flat) <= TITLE_WIDTH:
         return flat
     return textwrap.shorten(flat, TITLE_WIDTH, placeholder=" [...]")
@@ -351,6 +356,9 @@ def _fingerprint(result: dict[str, Any]) -> str | None:
     for key in ("fingerprints", "partialFingerprints"):
         prints = result.get(key)
         if isinstance(prints, dict) and prints:
+            if len(prints) == 1:  # the usual single fingerprint: nothing to sort
+                ((name, value),) = prints.items()
+                return f"{name}={value}"
             return ";".join(f"{k}={v}" for k, v in sorted(prints.items()))
     return None
 
