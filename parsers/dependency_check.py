@@ -18,6 +18,7 @@ from urllib.parse import unquote
 from xml.etree.ElementTree import Element
 
 from parsers._advisory_ids import cwe_numbers
+from parsers._whitespace import single_spaced
 from parsers.base import Parser, Report, expect
 from parsers.registry import register
 from pipeline import severity
@@ -353,7 +354,7 @@ class DependencyCheckParser(Parser):
 
     @staticmethod
     def _description(dependency: dict[str, Any], vuln: dict[str, Any], component: str) -> str:
-        text = " ".join(str(vuln.get("description") or "").split()) or str(vuln.get("name") or "")
+        text = single_spaced(str(vuln.get("description") or "")) or str(vuln.get("name") or "")
         lines = [text, "", f"Dependency: {component} ({(dependency.get('filePath') or dependency.get('fileName') or '').strip()})"]
         related = [(r.get("filePath") or r.get("fileName") or "").strip() for r in dependency.get("relatedDependencies") or []
                    if isinstance(r, dict)]

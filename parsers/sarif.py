@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from parsers._advisory_ids import cwe_numbers, vulnerability_ids
+from parsers._whitespace import single_spaced
 from parsers.base import Parser, Report, expect
 from parsers.registry import register
 from pipeline import severity
@@ -328,12 +329,7 @@ def _message(result: dict[str, Any], rule: RuleInfo | None, component: Component
 
 
 def _shorten(text: str) -> str:
-    # Printable text has no whitespace but the ASCII space: without doubled or outer
-    # spaces it is already flat, and the split/join per result is skipped.
-    if text.isprintable() and "  " not in text and not text.startswith(" ") and not text.endswith(" "):
-        flat = text
-    else:
-        flat = " ".join(text.split())
+    flat = single_spaced(text)
     if len(flat) <= TITLE_WIDTH:
         return flat
     return textwrap.shorten(flat, TITLE_WIDTH, placeholder=" [...]")

@@ -1,0 +1,14 @@
+"""Whitespace runs collapsed to one space, as `" ".join(text.split())`, without the split for text that has none."""
+from __future__ import annotations
+
+
+def single_spaced(text: str) -> str:
+    """`" ".join(text.split())`: every whitespace run one space, none at the ends.
+
+    Printable text has no whitespace but the ASCII space, so without doubled or
+    outer spaces it is already single-spaced: most titles and descriptions are,
+    and this runs for every finding of a report.
+    """
+    if type(text) is str and text.isprintable() and "  " not in text and not text.startswith(" ") and not text.endswith(" "):
+        return text
+    return " ".join(text.split())
