@@ -521,6 +521,3 @@ def _code_vulnerabilities(finding: Finding, loc: CodeLocation | None, path: str 
         entry["FilePath"] = file_path
     return [entry]
 
-
-def severity_of(asff: dict[str, Any]) -> Severity:
-    return Severity[asff["Severity"]["Label"]]

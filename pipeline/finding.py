@@ -118,11 +118,3 @@ class Finding:
     observed_at: datetime | None = None  # when the tool says it saw it
     extra: dict[str, str] = field(default_factory=dict)  # tool-specific facts -> ProductFields
     occurrence: int = 0
-
-    @property
-    def primary_code_location(self) -> CodeLocation | None:
-        return self.code_locations[0] if self.code_locations else None
-
-    @property
-    def primary_web_location(self) -> WebLocation | None:
-        return self.web_locations[0] if self.web_locations else None
