@@ -23,6 +23,10 @@ class RejectedReport(SecpipeError):
         super().__init__(f"{location}: {problem}")
 
 
+class IdempotencyStoreError(HubError):
+    """The idempotency table could not be read or written: retry."""
+
+
 class IngestInProgress(HubError):
     """Another invocation holds this object right now; retry later."""
 

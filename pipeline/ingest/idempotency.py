@@ -25,16 +25,10 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
-from pipeline.sinks.retrying import HubError
+from pipeline.ingest.dynamodb import call, conditional
 
 IN_PROGRESS, COMPLETED = "IN_PROGRESS", "COMPLETED"
 _NAMES = {"#id": "id", "#status": "status", "#expiration": "expiration", "#until": "in_progress_until"}
-
-
-class IdempotencyStoreError(HubError):
-    """The idempotency table could not be read or written: retry."""
 
 
 class ClaimState(Enum):
@@ -61,50 +55,33 @@ class DynamoDbIdempotency:
         item = {"id": {"S": identity}, "status": {"S": IN_PROGRESS},
                 "expiration": {"N": str(now + self.ttl_seconds)},
                 "in_progress_until": {"N": str(now + max(1, int(lease_seconds)))}}
-        try:
-            self.client.put_item(
-                TableName=self.table, Item=item,
-                # New, expired (TTL deletion lags by up to days), or an abandoned lease.
-                ConditionExpression="attribute_not_exists(#id) OR #expiration < :now OR "
-                                    "(#status = :busy AND #until < :now)",
-                ExpressionAttributeNames=_NAMES,
-                ExpressionAttributeValues={":now": {"N": str(now)}, ":busy": {"S": IN_PROGRESS}})
+        acquired = conditional(
+            self.table, "PutItem", self.client.put_item, TableName=self.table, Item=item,
+            # New, expired (TTL deletion lags by up to days), or an abandoned lease.
+            ConditionExpression="attribute_not_exists(#id) OR #expiration < :now OR "
+                                "(#status = :busy AND #until < :now)",
+            ExpressionAttributeNames=_NAMES,
+            ExpressionAttributeValues={":now": {"N": str(now)}, ":busy": {"S": IN_PROGRESS}})
+        if acquired:
             return Claim(ClaimState.ACQUIRED)
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
-                raise IdempotencyStoreError(f"idempotency table {self.table}: PutItem failed: {exc}") from None
-        except BotoCoreError as exc:
-            raise IdempotencyStoreError(f"idempotency table {self.table}: PutItem failed: {exc}") from None
         return self._existing(identity)
 
     def _existing(self, identity: str) -> Claim:
-        record = self._call("GetItem", self.client.get_item, TableName=self.table, Key={"id": {"S": identity}},
-                            ConsistentRead=True).get("Item")
+        record = call(self.table, "GetItem", self.client.get_item, TableName=self.table,
+                      Key={"id": {"S": identity}}, ConsistentRead=True).get("Item")
         if record and record.get("status", {}).get("S") == COMPLETED:
             return Claim(ClaimState.DONE, json.loads(record.get("result", {}).get("S") or "{}"))
         return Claim(ClaimState.BUSY)  # held by someone else, or released between our two calls
 
     def complete(self, identity: str, result: dict[str, Any]) -> None:
         now = int(self.clock())
-        self._call("PutItem", self.client.put_item, TableName=self.table, Item={
+        call(self.table, "PutItem", self.client.put_item, TableName=self.table, Item={
             "id": {"S": identity}, "status": {"S": COMPLETED}, "expiration": {"N": str(now + self.ttl_seconds)},
             "result": {"S": json.dumps(result, sort_keys=True)}})
 
     def release(self, identity: str) -> None:
         """Give the object back for a retry; only our own IN_PROGRESS record is removed."""
-        try:
-            self.client.delete_item(TableName=self.table, Key={"id": {"S": identity}},
-                                    ConditionExpression="#status = :busy",
-                                    ExpressionAttributeNames={"#status": "status"},
-                                    ExpressionAttributeValues={":busy": {"S": IN_PROGRESS}})
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
-                raise IdempotencyStoreError(f"idempotency table {self.table}: DeleteItem failed: {exc}") from None
-        except BotoCoreError as exc:
-            raise IdempotencyStoreError(f"idempotency table {self.table}: DeleteItem failed: {exc}") from None
-
-    def _call(self, operation: str, method: Callable[..., dict[str, Any]], **kwargs: Any) -> dict[str, Any]:
-        try:
-            return method(**kwargs)
-        except (BotoCoreError, ClientError) as exc:
-            raise IdempotencyStoreError(f"idempotency table {self.table}: {operation} failed: {exc}") from None
+        conditional(self.table, "DeleteItem", self.client.delete_item, TableName=self.table,
+                    Key={"id": {"S": identity}}, ConditionExpression="#status = :busy",
+                    ExpressionAttributeNames={"#status": "status"},
+                    ExpressionAttributeValues={":busy": {"S": IN_PROGRESS}})

@@ -19,9 +19,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
-from botocore.exceptions import BotoCoreError, ClientError
-
-from pipeline.ingest.idempotency import IdempotencyStoreError
+from pipeline.ingest.dynamodb import call, conditional
 
 RECORD_PREFIX = "scope|"  # idempotency records start with s3://, so the two never collide
 KEEP_SECONDS = 400 * 24 * 3600  # a scope untouched for this long starts afresh
@@ -41,27 +39,20 @@ class ScopeOrder:
         """None, after recording this report as the scope's newest; else the newer report's location."""
         record_id = scope_record_id(repo, branch, tool)
         uploaded_ms = int(uploaded.timestamp() * 1000)
-        try:
-            self.client.update_item(
-                TableName=self.table, Key={"id": {"S": record_id}},
-                UpdateExpression="SET #uploaded = :uploaded, #location = :location, #expiration = :expiration",
-                ConditionExpression="attribute_not_exists(#id) OR #uploaded <= :uploaded",
-                ExpressionAttributeNames={"#id": "id", "#uploaded": "uploaded_ms", "#location": "location",
-                                          "#expiration": "expiration"},
-                ExpressionAttributeValues={":uploaded": {"N": str(uploaded_ms)}, ":location": {"S": location},
-                                           ":expiration": {"N": str(int(self.clock()) + KEEP_SECONDS)}})
+        recorded = conditional(
+            self.table, "UpdateItem", self.client.update_item,
+            TableName=self.table, Key={"id": {"S": record_id}},
+            UpdateExpression="SET #uploaded = :uploaded, #location = :location, #expiration = :expiration",
+            ConditionExpression="attribute_not_exists(#id) OR #uploaded <= :uploaded",
+            ExpressionAttributeNames={"#id": "id", "#uploaded": "uploaded_ms", "#location": "location",
+                                      "#expiration": "expiration"},
+            ExpressionAttributeValues={":uploaded": {"N": str(uploaded_ms)}, ":location": {"S": location},
+                                       ":expiration": {"N": str(int(self.clock()) + KEEP_SECONDS)}})
+        if recorded:
             return None
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
-                raise IdempotencyStoreError(f"idempotency table {self.table}: UpdateItem failed: {exc}") from None
-        except BotoCoreError as exc:
-            raise IdempotencyStoreError(f"idempotency table {self.table}: UpdateItem failed: {exc}") from None
         return self._newest_location(record_id)
 
     def _newest_location(self, record_id: str) -> str:
-        try:
-            item = self.client.get_item(TableName=self.table, Key={"id": {"S": record_id}},
-                                        ConsistentRead=True).get("Item") or {}
-        except (BotoCoreError, ClientError) as exc:
-            raise IdempotencyStoreError(f"idempotency table {self.table}: GetItem failed: {exc}") from None
+        item = call(self.table, "GetItem", self.client.get_item, TableName=self.table,
+                    Key={"id": {"S": record_id}}, ConsistentRead=True).get("Item") or {}
         return item.get("location", {}).get("S", "a newer report")
