@@ -98,3 +98,20 @@ def test_expired_suppressions_are_separated(tmp_path: Path) -> None:
     assert [s.rule for s in policy.active_suppressions(today)] == ["B"]
     assert [s.rule for s in policy.expired_suppressions(today)] == ["A"]
     assert isinstance(policy, Policy)
+
+
+def test_fail_on_flag_replaces_every_threshold_and_keeps_the_rest(tmp_path: Path) -> None:
+    import argparse
+
+    from pipeline.commands.scan import _policy
+
+    (tmp_path / ".secpipe.toml").write_text(
+        '[gate]\nfail_on = "medium"\nincomplete = "warn"\n[gate.max_counts]\nlow = 3\n'
+        '[gate.stages.sca]\nfail_on = "critical"\n')
+    args = argparse.Namespace(policy=None, fail_on="none")
+    policy = _policy(args, tmp_path)
+    assert policy.threshold(Stage.SCA).fail_on is None and policy.threshold(Stage.SAST).fail_on is None
+    assert policy.threshold(Stage.SAST).max_counts == {Severity.LOW: 3}
+    assert policy.incomplete == "warn" and policy.source.endswith(".secpipe.toml")
+    args.fail_on = "critical"
+    assert _policy(args, tmp_path).threshold(Stage.IAC).fail_on is Severity.CRITICAL

@@ -6,6 +6,7 @@ import contextlib
 import os
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ from pipeline.context import ScanContext, context_for_product, context_from_envi
 from pipeline.errors import ConfigError
 from pipeline.finding import Severity
 from pipeline.gitinfo import read_git_info
-from pipeline.policy import Policy, Threshold, load_policy
+from pipeline.policy import Policy, load_policy
 from pipeline.progress import choose_progress
 from pipeline.sinks import registry as sinks
 from pipeline.sinks.base import Sink
@@ -60,10 +61,8 @@ def _policy(args: argparse.Namespace, root: Path) -> Policy:
         except ValueError as exc:
             raise ConfigError(f"--fail-on: {exc}") from None
     # The flag is the user's explicit word for this run: it replaces every stage's threshold.
-    stages = {stage: Threshold(level, t.max_counts) for stage, t in policy.stages.items()}
-    return Policy(default=Threshold(level, policy.default.max_counts), stages=stages, incomplete=policy.incomplete,
-                  missing=policy.missing, baseline_branch=policy.baseline_branch, suppressions=policy.suppressions,
-                  timeouts=policy.timeouts, source=policy.source)
+    stages = {stage: replace(t, fail_on=level) for stage, t in policy.stages.items()}
+    return replace(policy, default=replace(policy.default, fail_on=level), stages=stages)
 
 
 @contextlib.contextmanager
