@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import Any
 
+from pipeline import jsonout
 from pipeline.finding import Severity
 from pipeline.sinks import registry
 from pipeline.sinks.connection import HubConnection
@@ -123,5 +123,4 @@ def describe(finding: dict[str, Any]) -> list[str]:
 
 
 def _print_json(value: Any) -> None:
-    json.dump(value, sys.stdout, indent=2, ensure_ascii=False)
-    sys.stdout.write("\n")
+    jsonout.write_value(value, jsonout.stdout())

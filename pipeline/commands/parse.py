@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from pathlib import Path
 
 from parsers import registry
 from pipeline.context import context_from_environment, partition_for_region
-from pipeline.convert import to_validated_asff
+from pipeline import jsonout
+from pipeline.convert import iter_validated_asff
 from pipeline.errors import ConfigError, ReportError
+from pipeline.gc_pause import paused_gc
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -54,7 +54,6 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise ReportError(args.file, f"cannot read ({exc.strerror})") from None
     findings = registry.parse_report(args.tool, data, args.file)
-    asff = to_validated_asff(findings, context)
-    json.dump(asff, sys.stdout, indent=2, ensure_ascii=False)
-    sys.stdout.write("\n")
+    with paused_gc():  # streamed: memory stays that of the report, not of its ASFF
+        jsonout.write_array(iter_validated_asff(findings, context), jsonout.stdout())
     return 0
