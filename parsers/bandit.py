@@ -5,6 +5,7 @@ import re
 from datetime import datetime
 
 from parsers.base import Parser, Report, expect
+from parsers.cwe_map import weakness_cwes
 from parsers.registry import register
 from pipeline import severity
 from pipeline.finding import Category, CodeLocation, Finding
@@ -77,7 +78,7 @@ class BanditParser(Parser):
                 native_severity=native,
                 confidence=result.get("issue_confidence"),
                 category=Category.SECRET if secrets else self.category,
-                cwes=[int(cwe)] if cwe else [],
+                cwes=weakness_cwes(self.name, str(result["test_id"]), [int(cwe)] if cwe else []),
                 code_locations=[CodeLocation(
                     path=result["filename"],
                     start_line=line,

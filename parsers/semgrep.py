@@ -7,10 +7,12 @@ gives a real one.
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from parsers._advisory_ids import cwe_numbers, vulnerability_ids
 from parsers.base import Parser, Report, expect
+from parsers.cwe_map import weakness_cwes
 from parsers.registry import register
 from pipeline import severity
 from pipeline.finding import Category, CodeLocation, Finding
@@ -20,6 +22,8 @@ from pipeline.masking import redact
 # user is not logged in (semgrep >= 1.x without `semgrep login`).
 PLACEHOLDER = "requires login"
 _SECRET_CATEGORIES = {"secret", "secrets"}
+# A sentence ends at . ! or ? before whitespace or the end (not at the dots of os.path.join).
+_SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
 # Hard-coded credentials, password, key: the matched text is the secret whatever the rule is called.
 _CREDENTIAL_CWES = ("798", "259", "321")
 
@@ -37,6 +41,12 @@ def _real(value: Any) -> str | None:
     if not isinstance(value, str) or not value.strip() or value.strip() == PLACEHOLDER:
         return None
     return value
+
+
+def first_sentence(message: str) -> str:
+    """A rule message's first sentence: what was found, without the advice that follows."""
+    match = _SENTENCE_END.search(message)
+    return message[:match.end()].strip() if match else message.strip()
 
 
 def _line(point: Any) -> int | None:
@@ -114,13 +124,13 @@ class SemgrepParser(Parser):
         finding = Finding(
             tool=self.name,
             rule_id=check_id,
-            title=check_id,
+            title=first_sentence(message) or check_id,
             description=message,
             severity=severity.from_native(self.name, native),
             native_severity=str(native) if native else None,
             confidence=str(metadata["confidence"]) if metadata.get("confidence") else None,
             category=Category.SECRET if secret else self.category,
-            cwes=cwe_numbers(" ".join(_strings(metadata.get("cwe")))),
+            cwes=weakness_cwes(self.name, check_id, cwe_numbers(" ".join(_strings(metadata.get("cwe"))))),
             vulnerability_ids=vulnerability_ids(" ".join(_strings(metadata.get("cve")) + _strings(metadata.get("ghsa")))),
             code_locations=[CodeLocation(
                 path=str(result["path"]),
