@@ -36,10 +36,14 @@ class Outcome:
     outcome: OutcomeKind
     detail: str
     product_arn: str = ""  # the finding's ProductArn, needed by BatchUpdateFindings
+    # False for findings that were never ours to act on (archived, passed, already handled, not a
+    # control we know): writing NOTIFIED onto them would overwrite someone else's decision.
+    write_back: bool = True
 
     def to_json(self) -> dict[str, Any]:
         """The CLI contract: finding_id, control_id, account, region, resource, outcome, detail."""
         row = asdict(self)
         row["outcome"] = self.outcome.value
         row.pop("product_arn")
+        row.pop("write_back")
         return row
