@@ -121,7 +121,7 @@ def find_policy_file(project: Path) -> Path | None:
 def load_policy(project: Path, explicit: Path | None = None) -> Policy:
     path = explicit or find_policy_file(project)
     if path is None:
-        return Policy()
+        return _held_to_central_floor({}, Policy())
     try:
         document = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
@@ -131,9 +131,17 @@ def load_policy(project: Path, explicit: Path | None = None) -> Policy:
     if path.name == "pyproject.toml":
         document = document.get("tool", {}).get("secpipe", {})
     try:
-        return parse_policy(document, source=str(path))
+        policy = parse_policy(document, source=str(path))
     except ConfigError as exc:
         raise ConfigError(f"{path}: {exc}") from None
+    return _held_to_central_floor(document, policy)
+
+
+def _held_to_central_floor(document: dict[str, Any], policy: Policy) -> Policy:
+    """A central policy (the pipeline's, see pipeline.policy_floor) that this one may only tighten."""
+    from pipeline.policy_floor import with_central_floor  # it builds on this module
+
+    return with_central_floor(document, policy)
 
 
 def parse_policy(document: dict[str, Any], source: str = "policy") -> Policy:

@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -35,8 +36,14 @@ def _phase_script(buildspec: dict[str, Any], phase: str) -> str:
     return "\n".join(line for p, line in commands(buildspec) if p == phase)
 
 
+def _venv_bin() -> Path:
+    return Path(sys.executable).parent
+
+
 @pytest.fixture(scope="module")
 def stage_run(tmp_path_factory: pytest.TempPathFactory):
+    if shutil.which("secpipe", path=str(_venv_bin())) is None:
+        pytest.skip(f"no secpipe command beside {sys.executable} (pip install -e . into this interpreter's venv)")
     missing = [name for name in ("checkov", "cfn-lint") if registry.get(name).missing()]
     if missing:
         pytest.skip(f"not installed here: {', '.join(missing)} (secpipe tools install {' '.join(missing)})")
@@ -69,6 +76,9 @@ def stage_run(tmp_path_factory: pytest.TempPathFactory):
             "AWS_REGION": REGION, "AWS_DEFAULT_REGION": REGION,
         }
         env.pop("AWS_PROFILE", None)
+        # The install phase puts `secpipe` on PATH; here it is this interpreter's (the venv's),
+        # whether or not the venv is activated.
+        env["PATH"] = os.pathsep.join([str(_venv_bin()), env.get("PATH", "")])
         # CodeBuild: a failing build phase skips its remaining commands; post_build runs anyway.
         build = subprocess.run(["bash", "-e", "-c", _phase_script(buildspec, "build")], cwd=source, env=env,
                                capture_output=True, text=True, timeout=900)
@@ -102,8 +112,6 @@ def test_findings_reach_security_hub_with_the_pipelines_scope(stage_run: dict[st
 
 
 def test_post_build_archives_every_output_file_with_sse_kms(stage_run: dict[str, Any]) -> None:
-    if shutil.which("secpipe", path=stage_run["env"]["PATH"]) is None:
-        pytest.skip("the secpipe command is not installed here (the install phase installs it)")
     post = subprocess.run(["bash", "-e", "-c", _phase_script(stage_run["buildspec"], "post_build")],
                           cwd=stage_run["source"], env=stage_run["env"], capture_output=True, text=True, timeout=300)
     assert post.returncode == 0, post.stderr[-2000:]
