@@ -1,0 +1,92 @@
+"""What the CloudTrail playbooks share: the trail a finding names, who owns it, what it logs.
+
+Do not fight the landing zone: an organization trail is the management account's, and a
+trail named `aws-controltower-*` is Control Tower's; changing either from a member account
+would be undone (or break the landing zone), so those are CANNOT with the reason.
+"""
+from __future__ import annotations
+
+from abc import abstractmethod
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from pipeline.remediation.playbook import Decision, Member, Plan, Playbook, Target
+from pipeline.remediation.playbooks._client_errors import is_error
+
+CONTROL_TOWER_PREFIX = "aws-controltower-"
+TRAIL_READ_API_CALLS = ("cloudtrail:GetTrail",)
+TRAIL_READ_IAM_ACTIONS = ("cloudtrail:GetTrail",)
+
+
+def trail_account(trail_arn: str) -> str:
+    """`arn:aws:cloudtrail:REGION:ACCOUNT:trail/NAME` -> ACCOUNT."""
+    parts = trail_arn.split(":")
+    return parts[4] if len(parts) > 5 else ""
+
+
+def landing_zone_owner(trail: Mapping[str, Any], account: str) -> str | None:
+    """Why this trail belongs to the landing zone (or another account), else None."""
+    name = trail.get("Name", "")
+    if trail.get("IsOrganizationTrail"):
+        return (f"trail {name} is an organization trail: the organization's management account owns it; "
+                "not changed from a member account")
+    if name.startswith(CONTROL_TOWER_PREFIX):
+        return f"trail {name} is managed by AWS Control Tower; not changed outside the landing zone"
+    owner = trail_account(trail.get("TrailARN", ""))
+    if owner and owner != account:
+        return f"trail {name} belongs to account {owner}, not {account}"
+    return None
+
+
+def get_trail(member: Member, trail_arn: str) -> dict[str, Any] | None:
+    cloudtrail = member.client("cloudtrail")
+    try:
+        return dict(cloudtrail.get_trail(Name=trail_arn)["Trail"])
+    except cloudtrail.exceptions.ClientError as exc:
+        if is_error(exc, "TrailNotFoundException"):
+            return None
+        raise
+
+
+def is_logging(member: Member, trail_arn: str) -> bool:
+    return bool(member.client("cloudtrail").get_trail_status(Name=trail_arn).get("IsLogging"))
+
+
+def _advanced_selector_logs_all_management(selector: Mapping[str, Any]) -> bool:
+    fields = {field.get("Field"): field for field in selector.get("FieldSelectors", [])}
+    category = fields.get("eventCategory", {})
+    # A readOnly or eventSource field narrows the selector to part of the management events.
+    return ("Management" in category.get("Equals", []) and "readOnly" not in fields
+            and "eventSource" not in fields)
+
+
+def logs_all_management_events(member: Member, trail: Mapping[str, Any]) -> bool:
+    """Read and write management events, no excluded event sources (what CloudTrail.1 asks)."""
+    if not trail.get("HasCustomEventSelectors"):
+        return True  # a trail without custom selectors logs every management event
+    reply = member.client("cloudtrail").get_event_selectors(TrailName=trail["TrailARN"])
+    for selector in reply.get("EventSelectors") or []:
+        if (selector.get("IncludeManagementEvents") and selector.get("ReadWriteType") == "All"
+                and not selector.get("ExcludeManagementEventSources")):
+            return True
+    return any(_advanced_selector_logs_all_management(s) for s in reply.get("AdvancedEventSelectors") or [])
+
+
+class TrailPlaybook(Playbook):
+    """A playbook whose target is one trail (Resources[0].Id is its ARN): a trail that is gone,
+    or that the landing zone owns, is CANNOT here, once; subclasses decide on the rest."""
+
+    tag_reader: ClassVar[str | None] = "cloudtrail-trail"
+
+    def plan(self, member: Member, target: Target) -> Plan:
+        trail = get_trail(member, target.resource_id)
+        if trail is None:
+            return Plan(Decision.CANNOT, f"CloudTrail trail {target.resource_id} no longer exists")
+        reason = landing_zone_owner(trail, member.account)
+        if reason:
+            return Plan(Decision.CANNOT, reason)
+        return self.plan_trail(member, trail)
+
+    @abstractmethod
+    def plan_trail(self, member: Member, trail: Mapping[str, Any]) -> Plan:
+        """Decide for a trail this account owns and may change."""
