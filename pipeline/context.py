@@ -38,8 +38,15 @@ class ScanContext:
         return self.product_arn or self.default_product_arn
 
     def with_overrides(self, **values: str | None) -> "ScanContext":
-        """Replace only the values that were actually given."""
-        return replace(self, **{k: v for k, v in values.items() if v is not None})
+        """Replace only the values that were actually given.
+
+        A new region brings its partition (cn-* -> aws-cn, ...) unless the partition
+        is given too: this is the one place every command gets it from.
+        """
+        given = {k: v for k, v in values.items() if v is not None}
+        if "region" in given and "partition" not in given:
+            given["partition"] = partition_for_region(given["region"])
+        return replace(self, **given)
 
 
 def context_for_product(context: ScanContext, product_arn: str) -> ScanContext:

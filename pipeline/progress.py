@@ -18,6 +18,10 @@ class Progress(ABC):
     @abstractmethod
     def finished(self, run: ToolRun) -> None: ...
 
+    @abstractmethod
+    def note(self, text: str) -> None:
+        """Say what the scan is doing between tool runs (importing into the hub, ...)."""
+
     def close(self) -> None:
         """Stop any live display."""
 
@@ -45,6 +49,9 @@ class PlainProgress(Progress):
 
     def finished(self, run: ToolRun) -> None:
         self._line(_summary(run))
+
+    def note(self, text: str) -> None:
+        self._line(text)
 
 
 class LiveProgress(Progress):
@@ -91,6 +98,12 @@ class LiveProgress(Progress):
         with self.lock:
             self.rows[run.tool] = _summary(run)
         self._draw()
+
+    def note(self, text: str) -> None:
+        with self.lock:
+            self.stream.write(f"secpipe: {text}\n")
+            self.stream.flush()
+            self.drawn = 0  # the note sits below the tool lines; they are not redrawn over it
 
     def close(self) -> None:
         self.stop.set()

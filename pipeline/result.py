@@ -20,6 +20,7 @@ from pipeline.errors import ReportError
 from pipeline.finding import Finding, Severity
 from pipeline.stages import Stage
 from pipeline.tools.base import ToolRun, ToolStatus
+from pipeline.verdict import NOT_DECIDED, Standing, Verdict
 
 SUMMARY_VERSION = 1
 TOP_FINDINGS = 20  # how many findings summary.json (and so the approval email) carries
@@ -30,12 +31,23 @@ class GateDecision:
     passed: bool
     reasons: list[str]
     threshold: str                     # the default fail_on label ("HIGH"), or "NONE"
-    counted: dict[str, int]            # severity label -> findings that counted against the gate
+    counted: dict[str, int]            # severity label -> open findings the gate weighed
     expired_suppressions: list[str] = field(default_factory=list)
+    # One per finding, in the order of ScanResult.findings: whether it counts and why (empty when read back
+    # from summary.json, whose top findings carry their own).
+    verdicts: list[Verdict] = field(default_factory=list)
+    stage_thresholds: dict[Stage, Severity | None] = field(default_factory=dict)  # each stage's fail_on
 
     @property
     def fail_on(self) -> Severity | None:
         return None if self.threshold.upper() == "NONE" else Severity.parse(self.threshold)
+
+    def threshold_text(self) -> str:
+        """'HIGH and above', or per stage when the stages differ ('sca: CRITICAL, sast: HIGH, ...')."""
+        labels = {stage: (level.name if level else "NONE") for stage, level in self.stage_thresholds.items()}
+        if not labels or len(set(labels.values())) == 1:
+            return f"{next(iter(labels.values()), self.threshold)} and above"
+        return ", ".join(f"{stage.value}: {label}" for stage, label in labels.items()) + " and above"
 
 
 @dataclass(frozen=True)
@@ -45,6 +57,7 @@ class Item:
     finding: Finding
     id: str
     stage: Stage
+    verdict: Verdict = NOT_DECIDED
 
     @property
     def location(self) -> str:
@@ -78,12 +91,20 @@ class ScanResult:
     def items(self) -> list[Item]:
         """Every finding, most severe first; suppressed ones after the open ones of the same severity."""
         stage = self._stage_function()
-        items = [Item(f, a["Id"], stage(f)) for f, a in zip(self.findings, self.asff)]
-        return sorted(items, key=lambda i: (-i.finding.severity, i.finding.suppressed, i.finding.tool,
+        verdicts = self.verdicts()
+        items = [Item(f, a["Id"], stage(f), v) for f, a, v in zip(self.findings, self.asff, verdicts)]
+        return sorted(items, key=lambda i: (-i.finding.severity, not i.verdict.standing.is_open, i.finding.tool,
                                             i.finding.rule_id, location_text(i.finding)))
 
+    def verdicts(self) -> list[Verdict]:
+        """The gate's verdict on each finding (same order as findings); without a gate, none is decided."""
+        if self.gate is not None and len(self.gate.verdicts) == len(self.findings):
+            return list(self.gate.verdicts)
+        return [_undecided(f) for f in self.findings]
+
     def open_findings(self) -> list[Finding]:
-        return [f for f in self.findings if not f.suppressed]
+        """Still to fix: neither suppressed (code, policy) nor triaged away in the hub."""
+        return [f for f, v in zip(self.findings, self.verdicts()) if v.standing.is_open]
 
     def counts_by_severity(self) -> dict[Severity, int]:
         """Open (not suppressed) findings per severity, every severity present, most severe first."""
@@ -107,14 +128,8 @@ class ScanResult:
 
     @property
     def suppressed_count(self) -> int:
-        return sum(1 for f in self.findings if f.suppressed)
-
-    def counts_against_gate(self, finding: Finding) -> bool:
-        """Whether this finding is one the gate counts: open and at or above the threshold."""
-        if finding.suppressed:
-            return False
-        fail_on = self.gate.fail_on if self.gate else Severity.HIGH
-        return fail_on is not None and finding.severity >= fail_on
+        """Suppressed in the code or by policy, or triaged away by a reviewer in the hub."""
+        return sum(1 for v in self.verdicts() if not v.standing.is_open)
 
     def incomplete_runs(self) -> list[ToolRun]:
         """Runs that started but could not check everything: their silence is not a clean result."""
@@ -123,6 +138,12 @@ class ScanResult:
     def not_run(self) -> list[ToolRun]:
         """Tools that apply but are not installed or not configured here (the policy's `missing` decides)."""
         return [run for run in self.runs if run.status in (ToolStatus.NOT_INSTALLED, ToolStatus.NOT_CONFIGURED)]
+
+
+def _undecided(finding: Finding) -> Verdict:
+    if finding.suppressed:
+        return Verdict(Standing.SUPPRESSED, finding.suppression_reason or "suppressed (no reason given)")
+    return NOT_DECIDED
 
 
 def location_text(finding: Finding) -> str:
@@ -181,6 +202,8 @@ class SummaryFinding:
     stage: str
     location: str
     suppressed: bool
+    counts: bool = False   # the gate's verdict, as summary.json carries it
+    verdict: str = ""      # why it counts or not
 
 
 @dataclass(frozen=True)
@@ -232,6 +255,8 @@ def summary_dict(result: ScanResult) -> dict[str, Any]:
         "gate": None if result.gate is None else {
             "passed": result.gate.passed, "reasons": list(result.gate.reasons), "threshold": result.gate.threshold,
             "counted": dict(result.gate.counted), "expired_suppressions": list(result.gate.expired_suppressions),
+            "stage_thresholds": {stage.value: level.name if level else "NONE"
+                                 for stage, level in result.gate.stage_thresholds.items()},
         },
         "counts": {
             "by_severity": {s.name: n for s, n in result.counts_by_severity().items()},
@@ -244,8 +269,9 @@ def summary_dict(result: ScanResult) -> dict[str, Any]:
                   "findings": len(r.findings), "duration_s": round(r.duration_s, 3)} for r in result.runs],
         "top_findings": [{"id": i.id, "tool": i.finding.tool, "rule_id": i.finding.rule_id, "title": i.finding.title,
                           "severity": i.finding.severity.name, "stage": i.stage.value,
-                          "location": location_text(i.finding), "suppressed": i.finding.suppressed}
-                         for i in items if not i.finding.suppressed][:TOP_FINDINGS],
+                          "location": location_text(i.finding), "suppressed": i.finding.suppressed,
+                          "counts": i.verdict.counts, "verdict": i.verdict.reason}
+                         for i in items if i.verdict.standing.is_open][:TOP_FINDINGS],
         "links": dict(result.links),
     }
 
@@ -284,7 +310,9 @@ def summary_from_dict(d: dict[str, Any]) -> Summary:
         gate=None if gate is None else GateDecision(
             passed=bool(gate["passed"]), reasons=[str(r) for r in gate["reasons"]], threshold=str(gate["threshold"]),
             counted={str(k): int(v) for k, v in gate["counted"].items()},
-            expired_suppressions=[str(s) for s in gate.get("expired_suppressions", [])]),
+            expired_suppressions=[str(s) for s in gate.get("expired_suppressions", [])],
+            stage_thresholds={Stage(k): None if str(v).upper() == "NONE" else Severity.parse(str(v))
+                              for k, v in (gate.get("stage_thresholds") or {}).items()}),
         by_severity={str(k): int(v) for k, v in counts["by_severity"].items()},
         by_stage={str(k): {str(s): int(n) for s, n in v.items()} for k, v in counts["by_stage"].items()},
         by_tool={str(k): {str(s): int(n) for s, n in v.items()} for k, v in counts["by_tool"].items()},
@@ -295,6 +323,7 @@ def summary_from_dict(d: dict[str, Any]) -> Summary:
         top_findings=[SummaryFinding(id=str(f["id"]), tool=str(f["tool"]), rule_id=str(f["rule_id"]),
                                      title=str(f["title"]), severity=Severity.parse(f["severity"]).name,
                                      stage=str(f["stage"]), location=str(f.get("location", "")),
-                                     suppressed=bool(f.get("suppressed", False))) for f in d["top_findings"]],
+                                     suppressed=bool(f.get("suppressed", False)), counts=bool(f.get("counts", False)),
+                                     verdict=str(f.get("verdict", ""))) for f in d["top_findings"]],
         links={str(k): str(v) for k, v in d.get("links", {}).items()},
     )

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import json
 import logging
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -15,12 +18,15 @@ from datetime import date
 from pathlib import Path
 
 from pipeline import identity
+from pipeline.sinks.retrying import HubError
 from pipeline.sinks.baseline import BaselineSource
+from pipeline.sinks.history import HistorySource, PriorFinding
 from pipeline.context import ScanContext, utc_now
 from pipeline.convert import to_validated_asff
 from pipeline.errors import ConfigError
+from pipeline.registry import UnknownName
 from pipeline.finding import Finding
-from pipeline.gate import decide
+from pipeline.gate import Baseline, HubOutcome, decide
 from pipeline.policy import Policy
 from pipeline.progress import Progress
 from pipeline.result import ScanResult, summary_dict
@@ -37,6 +43,11 @@ log = logging.getLogger(__name__)
 MAX_PARALLEL_TOOLS = 4
 
 
+#: What a hub that cannot be reached or refuses the request raises (the client's own errors, or
+#: HubError once secpipe's retries gave up). Anything else is a bug and is not hidden.
+HUB_FAILURES = (HubError, BotoCoreError, ClientError, OSError)
+
+
 @dataclass
 class ScanRequest:
     target: ScanTarget
@@ -46,8 +57,10 @@ class ScanRequest:
     context: ScanContext
     sink: Sink | None = None
     baseline: BaselineSource | None = None
+    history: HistorySource | None = None  # the hub's first sightings and reviewers' triage
     only_tools: list[str] = field(default_factory=list)
     links: dict[str, str] = field(default_factory=dict)  # for people: the report, the findings console
+    hub_label: str = "the hub"  # for progress lines: "the local hub at http://127.0.0.1:8080"
     today: date = field(default_factory=lambda: utc_now().date())
 
 
@@ -56,15 +69,25 @@ class ScanOutcome:
     result: ScanResult
     publish: PublishResult | None
     files: dict[str, Path]
+    hub_error: str | None = None  # the hub import failed as a whole
 
     @property
     def exit_code(self) -> int:
         return 0 if self.result.gate and self.result.gate.passed else 1
 
 
+def check_tool_names(names: list[str]) -> None:
+    """A misspelt --tools name would run nothing and pass: it is a usage error instead."""
+    known = tools.names()
+    for name in names:
+        if name not in known:
+            raise UnknownName("tool", name, known)
+
+
 def select_runners(request: ScanRequest) -> list[ToolRunner]:
     if Stage.DAST in request.stages and not request.target.url:
         raise ConfigError("the dast stage needs --target URL (a running application to scan)")
+    check_tool_names(request.only_tools)
     selected = []
     for runner in tools.runners():
         if runner.stage not in request.stages:
@@ -119,26 +142,32 @@ def scan(request: ScanRequest, progress: Progress,
 
     expired = apply_suppressions(findings, request.policy, finding_id, request.today)
     asff = to_validated_asff(findings, context)
+
+    # What was there before this run: read before publishing, which changes it.
+    hub_error: str | None = None
+    baseline = read_baseline(request)
+    try:
+        prior = request.history.findings(context.repo, context.branch) if request.history else {}
+    except HUB_FAILURES as exc:
+        prior, hub_error = {}, _one_line(exc)
+    keep_first_observed(asff, prior)
     findings_path = request.out_dir / "findings.asff.json"
     findings_path.write_text(json.dumps(asff, indent=1, ensure_ascii=False), encoding="utf-8")
 
-    publish = request.sink.publish(asff, scopes_of(runs, context)) if request.sink else None
+    publish = None
+    if request.sink is not None and hub_error is None:
+        progress.note(f"importing {len(asff)} finding(s) into {request.hub_label}")
+        try:
+            publish = request.sink.publish(asff, scopes_of(runs, context))
+        except HUB_FAILURES as exc:
+            hub_error = _one_line(exc)
+    if hub_error is not None:
+        progress.note(f"hub import failed: {hub_error}")
 
-    baseline_ids = None
-    baseline_id = None
-    if request.policy.baseline_branch and request.baseline is not None:
-        target_branch = request.policy.baseline_branch
-        baseline_ids = request.baseline.ids(context.repo, target_branch)
-
-        def baseline_id(f: Finding) -> str:
-            return identity.finding_id(f, context.repo, target_branch)
-
-    gate = decide(findings, runs, request.policy, expired, baseline_ids, baseline_id)
-    if publish is not None and not publish.ok:
-        # A finding the hub did not take is a finding nobody will review: the run fails.
-        lost = ", ".join(f.id for f in publish.failed[:10])
-        gate.passed = False
-        gate.reasons.append(f"hub: {len(publish.failed)} finding(s) not accepted: {lost}")
+    triage = {fid: p.triage for fid, p in prior.items() if p.triage is not None}
+    hub = HubOutcome(lost=publish.failed if publish is not None else (), error=hub_error)
+    gate = decide(findings, runs, request.policy, expired, baseline=baseline, triage=triage, finding_id=finding_id,
+                  hub=hub)
 
     result = ScanResult(context=context, runs=runs, findings=findings, asff=asff, gate=gate,
                         started_at=started, finished_at=utc_now(), links=dict(request.links))
@@ -147,4 +176,34 @@ def scan(request: ScanRequest, progress: Progress,
     summary_path.write_text(json.dumps(summary_dict(result), indent=2, ensure_ascii=False), encoding="utf-8")
     files["summary"] = summary_path
     files.update(write_reports(result, request.out_dir))
-    return ScanOutcome(result=result, publish=publish, files=files)
+    return ScanOutcome(result=result, publish=publish, files=files, hub_error=hub_error)
+
+
+def read_baseline(request: ScanRequest) -> Baseline | None:
+    """The baseline's Ids, read before this run publishes anything (it is what was there before)."""
+    if request.baseline is None:
+        return None
+    repo = request.context.repo
+    branch = request.policy.baseline_branch or request.baseline.branch_for(repo) or request.context.branch
+    try:
+        ids = request.baseline.ids(repo, branch)
+    except HUB_FAILURES as exc:
+        raise HubError(f"cannot read the baseline of {repo}@{branch} from the hub: {_one_line(exc)}") from None
+
+    def id_on_branch(f: Finding) -> str:
+        return identity.finding_id(f, repo, branch)
+
+    return Baseline(branch=branch, ids=frozenset(ids), id_on_branch=id_on_branch)
+
+
+def keep_first_observed(asff: list[dict[str, Any]], prior: dict[str, PriorFinding]) -> None:
+    """A finding seen before keeps the time it was first seen (an import would reset it)."""
+    for document in asff:
+        known = prior.get(document["Id"])
+        if known is not None and known.first_observed_at and known.first_observed_at < document["FirstObservedAt"]:
+            document["FirstObservedAt"] = known.first_observed_at
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0] if text else 'no detail'}"

@@ -31,13 +31,13 @@ def script_json(value: Any) -> Markup:
     return Markup(json.dumps(value, ensure_ascii=False, separators=(",", ":")).translate(_JSON_IN_SCRIPT))
 
 
-def finding_record(item: Item, counts_against_gate: bool) -> dict[str, Any]:
+def finding_record(item: Item) -> dict[str, Any]:
     """What the page's script needs about one finding; short keys, empty values left out."""
     f: Finding = item.finding
     record: dict[str, Any] = {
         "id": item.id, "sev": f.severity.name, "rank": int(f.severity), "tool": f.tool, "stage": item.stage.value,
         "cat": f.category.value, "rule": f.rule_id, "title": f.title, "loc": location_text(f),
-        "gate": counts_against_gate,
+        "gate": item.verdict.counts, "verdict": item.verdict.reason,
     }
     optional: dict[str, Any] = {
         "desc": f.description, "native": f.native_severity, "conf": f.confidence,
@@ -53,7 +53,8 @@ def finding_record(item: Item, counts_against_gate: bool) -> dict[str, Any]:
         "iac": None if f.iac_location is None else {
             "template": f.iac_location.template, "logical": f.iac_location.logical_id,
             "type": f.iac_location.resource_type, "line": f.iac_location.line},
-        "supp": f.suppressed, "suppReason": f.suppression_reason,
+        "supp": not item.verdict.standing.is_open,
+        "suppReason": item.verdict.reason if not item.verdict.standing.is_open else None,
     }
     record.update({k: _compact(v) for k, v in optional.items() if v})
     return record
@@ -70,7 +71,7 @@ def _compact(value: Any) -> Any:
 @register("html", "report.html")
 def render_html(result: ScanResult) -> str:
     by_stage = result.counts_by_stage()
-    records = [finding_record(item, result.counts_against_gate(item.finding)) for item in result.items()]
+    records = [finding_record(item) for item in result.items()]
     nonce = secrets.token_urlsafe(18)
     template = html_environment().get_template("report.html.j2")
     return template.render(

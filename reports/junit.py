@@ -59,16 +59,18 @@ def _run_case(suite: ET.Element, run: ToolRun) -> None:
         ET.SubElement(case, "system-out").text = xml_text(run.detail)
 
 
-def _finding_case(suite: ET.Element, item: Item, counts: bool) -> None:
+def _finding_case(suite: ET.Element, item: Item) -> None:
+    """Fails, is skipped or passes as the gate's verdict says; the verdict's reason is the message."""
     f: Finding = item.finding
     name = f"[{f.severity.name}] {f.rule_id}: {f.title}" + (f" ({item.location})" if item.location else "")
     case = ET.SubElement(suite, "testcase", classname=xml_text(f"{f.tool}.{item.stage.value}.{f.rule_id}"),
                          name=xml_text(name, 512), time="0")
-    if f.suppressed:
-        ET.SubElement(case, "skipped", message=xml_text(f"suppressed: {f.suppression_reason or 'no reason given'}", MESSAGE_MAX))
-    elif counts:
+    if not item.verdict.standing.is_open:
+        ET.SubElement(case, "skipped", message=xml_text(f"{item.verdict.standing.value}: {item.verdict.reason}",
+                                                        MESSAGE_MAX))
+    elif item.verdict.counts:
         ET.SubElement(case, "failure", message=xml_text(f"{f.severity.name}: {f.title}", MESSAGE_MAX),
-                      type=f.severity.name).text = _finding_body(item)
+                      type=f.severity.name).text = _finding_body(item) + xml_text(f"\nGate: {item.verdict.reason}")
     else:
         ET.SubElement(case, "system-out").text = _finding_body(item)
 
@@ -89,7 +91,7 @@ def build_junit(result: ScanResult) -> ET.Element:
         if run is not None:
             _run_case(suite, run)
         for item in (i for i in items if i.finding.tool == tool):
-            _finding_case(suite, item, result.counts_against_gate(item.finding))
+            _finding_case(suite, item)
         ET.SubElement(suite, "system-out")
         ET.SubElement(suite, "system-err")
         counts = {

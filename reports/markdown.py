@@ -18,20 +18,27 @@ MAX_REASONS = 25
 
 
 def render_markdown_with(result: ScanResult, max_chars: int = MAX_CHARS, max_rows: int = MAX_ROWS) -> str:
-    items = [i for i in result.items() if not i.finding.suppressed]
+    everything = result.items()
+    items = [i for i in everything if i.verdict.standing.is_open]
+    not_counted = [i for i in everything if not i.verdict.standing.is_open]
     template = text_environment().get_template("report.md.j2")
     rows = min(max_rows, len(items))
+    quiet_rows = min(max_rows, len(not_counted))  # suppressed and triaged: shown after the open ones
     while True:
         text = template.render(
             result=result, ctx=result.context, severities=sorted(Severity, reverse=True),
             by_severity=result.counts_by_severity(), by_stage=result.counts_by_stage(),
             items=items[:rows], left_out=len(items) - rows, max_reasons=MAX_REASONS,
-            gate_marker=result.counts_against_gate,
+            not_counted=not_counted[:quiet_rows], not_counted_left_out=len(not_counted) - quiet_rows,
         )
-        if len(text) <= max_chars or rows == 0:
+        if len(text) <= max_chars or rows == quiet_rows == 0:
             return text
-        # Shrink in proportion to the overshoot; converge in a few renders even for 10,000 findings.
-        rows = max(0, min(rows - 1, int(rows * max_chars / len(text)) - 1))
+        # Shrink in proportion to the overshoot (the not-counted list first); converge in a few renders
+        # even for 10,000 findings.
+        if quiet_rows:
+            quiet_rows = max(0, min(quiet_rows - 1, int(quiet_rows * max_chars / len(text)) - 1))
+        else:
+            rows = max(0, min(rows - 1, int(rows * max_chars / len(text)) - 1))
 
 
 @register("markdown", "report.md")

@@ -138,7 +138,8 @@ def _result(item: Item, rule_index: int) -> dict[str, Any]:
         "level": LEVELS[f.severity],
         "message": {"text": message},
         "partialFingerprints": {FINGERPRINT_KEY: item.id},
-        "properties": {"severity": f.severity.name, "stage": item.stage.value, "category": f.category.value},
+        "properties": {"severity": f.severity.name, "stage": item.stage.value, "category": f.category.value,
+                       "countsAgainstGate": item.verdict.counts, "gate": item.verdict.reason},
     }
     if f.fingerprint:
         result["partialFingerprints"][f"{f.tool}/v1"] = f.fingerprint
@@ -155,9 +156,9 @@ def _result(item: Item, rule_index: int) -> dict[str, Any]:
     if f.packages:
         result["properties"]["packages"] = [{"name": p.name, "version": p.version, "fixedVersion": p.fixed_version,
                                              "ecosystem": p.ecosystem} for p in f.packages]
-    if f.suppressed:
-        result["suppressions"] = [{"kind": "external", "status": "accepted",
-                                   "justification": f.suppression_reason or "suppressed by policy (no reason given)"}]
+    if not item.verdict.standing.is_open:
+        # Suppressed in the code or by policy, or triaged by a reviewer in the hub: the gate's reason says which.
+        result["suppressions"] = [{"kind": "external", "status": "accepted", "justification": item.verdict.reason}]
     return result
 
 

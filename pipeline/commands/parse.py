@@ -5,7 +5,7 @@ import argparse
 from pathlib import Path
 
 from parsers import registry
-from pipeline.context import context_from_environment, partition_for_region
+from pipeline.context import context_from_environment
 from pipeline import jsonout
 from pipeline.convert import iter_validated_asff
 from pipeline.errors import ConfigError, ReportError
@@ -34,8 +34,6 @@ def context_from_args(args: argparse.Namespace):
     context = context_from_environment().with_overrides(
         account=args.account, region=args.region, repo=args.repo, branch=args.branch, commit=args.commit
     )
-    if args.region:
-        context = context.with_overrides(partition=partition_for_region(args.region))
     return context
 
 

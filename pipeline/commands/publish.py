@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from pipeline.context import context_from_environment, partition_for_region
+from pipeline.context import context_from_environment
 from pipeline.errors import ConfigError
 from pipeline.sinks import registry
 from pipeline.sinks.asff_file import load_asff_file
@@ -54,8 +54,6 @@ def local_product_arn(findings: list[dict], args: argparse.Namespace) -> str | N
     if args.account is not None and not (len(args.account) == 12 and args.account.isdigit()):
         raise ConfigError(f"--account must be 12 digits, got {args.account!r}")
     context = context_from_environment().with_overrides(account=args.account, region=args.region)
-    if args.region:
-        context = context.with_overrides(partition=partition_for_region(args.region))
     return context.default_product_arn
 
 

@@ -6,7 +6,7 @@ import contextlib
 import os
 import sys
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,8 @@ from pipeline.sinks import registry as sinks
 from pipeline.sinks.base import Sink
 from pipeline.sinks.baseline import HubBaseline
 from pipeline.sinks.options import add_hub_arguments, hub_options
-from pipeline.scan import ScanOutcome, ScanRequest, scan
+from pipeline.scan import ScanOutcome, ScanRequest, check_tool_names, scan
+from pipeline.sinks.history import HubHistory
 from pipeline.stages import Stage
 from pipeline.tools.base import ScanTarget
 
@@ -40,8 +41,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--fail-on", help="severity threshold for every stage: informational, low, medium, high, "
                                      "critical or none (overrides the policy file)")
     p.add_argument("--policy", type=Path, help="policy file (default: PATH/.secpipe.toml or [tool.secpipe] in PATH/pyproject.toml)")
-    p.add_argument("--baseline", type=Path, help="findings.asff.json of the last run on the policy's baseline_branch "
-                                                 "(default: ask the hub)")
+    p.add_argument("--baseline", type=Path, help="findings.asff.json of a run on the baseline branch: only findings "
+                                                 "not in it count (default: with the policy's baseline_branch, ask the hub)")
     p.add_argument("--tools", help="comma-separated tool names to run (default: every tool that applies)")
     p.add_argument("--repo", help="repository name (default: from git or CodeBuild)")
     p.add_argument("--branch", help="branch (default: from git or CodeBuild)")
@@ -65,17 +66,37 @@ def _policy(args: argparse.Namespace, root: Path) -> Policy:
     return replace(policy, default=replace(policy.default, fail_on=level), stages=stages)
 
 
+@dataclass(frozen=True)
+class _HubChoice:
+    sink: Sink
+    context: ScanContext   # with the account, region and partition the hub's product says
+    client: Any            # to query (baseline, triage); None for --hub none
+    label: str             # for people: "the local hub at http://127.0.0.1:41234"
+
+
 @contextlib.contextmanager
-def _hub(args: argparse.Namespace, context: ScanContext) -> Iterator[tuple[Sink, ScanContext, Any]]:
-    """The sink, the context its findings must carry, and a client to query (None for --hub none)."""
+def _hub(args: argparse.Namespace, context: ScanContext) -> Iterator[_HubChoice]:
     options = hub_options(args, product_arn=context.effective_product_arn)
     with sinks.open_hub(args.hub, options) as (sink, connection):
         if connection is None:
-            yield sink, context, None
+            yield _HubChoice(sink, context, None, "no hub")
             return
         # The hub decides the account (STS for AWS); the findings must carry it.
         context = context_for_product(context, connection.product_arn or context.effective_product_arn)
-        yield sink, context, connection.client
+        where = f" at {connection.endpoint_url}" if connection.endpoint_url else f" in {context.region}"
+        yield _HubChoice(sink, context, connection.client, f"the {args.hub} hub{where}")
+
+
+def _baseline(args: argparse.Namespace, policy: Policy, client: Any) -> BaselineSource | None:
+    """--baseline FILE is the baseline whenever it is given (read and checked now); else the policy's
+    baseline_branch in the hub."""
+    if args.baseline is not None:
+        return FileBaseline(args.baseline)
+    if not policy.baseline_branch:
+        return None
+    if client is None:
+        raise ConfigError("baseline mode needs --baseline FILE or a hub (not --hub none)")
+    return HubBaseline(client)
 
 
 def _context(args: argparse.Namespace, root: Path) -> ScanContext:
@@ -114,30 +135,41 @@ def run(args: argparse.Namespace) -> int:
         stages.append(Stage.DAST)
     if not stages:
         raise ConfigError("--stages: name at least one stage")
+    out_dir = _out_dir(args.out)
+    only_tools = [t.strip() for t in args.tools.split(",") if t.strip()] if args.tools else []
+    check_tool_names(only_tools)
     policy = _policy(args, root)
-    with _hub(args, _context(args, root)) as (sink, context, client):
-        baseline: BaselineSource | None = None
-        if policy.baseline_branch:
-            if args.baseline:
-                baseline = FileBaseline(args.baseline)
-            elif client is not None:
-                baseline = HubBaseline(client)
-            else:
-                raise ConfigError("baseline mode needs --baseline FILE or a hub (not --hub none)")
+    if args.baseline is not None:
+        FileBaseline(args.baseline)  # a missing or unreadable FILE is a usage error before anything runs
+    with _hub(args, _context(args, root)) as hub:
         request = ScanRequest(
             target=ScanTarget(path=root, url=args.target),
             stages=stages,
-            out_dir=Path(args.out),
+            out_dir=out_dir,
             policy=policy,
-            context=context,
-            sink=sink,
-            baseline=baseline,
-            only_tools=[t.strip() for t in args.tools.split(",") if t.strip()] if args.tools else [],
-            links=_links(args, context),
+            context=hub.context,
+            sink=hub.sink,
+            baseline=_baseline(args, policy, hub.client),
+            history=HubHistory(hub.client) if hub.client is not None else None,
+            only_tools=only_tools,
+            links=_links(args, hub.context),
+            hub_label=hub.label,
         )
         outcome = scan(request, choose_progress(sys.stderr), write_all)
     _print_outcome(outcome, args, policy)
     return outcome.exit_code
+
+
+def _out_dir(value: str) -> Path:
+    """--out must be a folder secpipe can create or write into; a file there is a one-line error."""
+    path = Path(value)
+    if path.exists() and not path.is_dir():
+        raise ConfigError(f"--out {value}: exists and is not a folder")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"--out {value}: cannot create the folder ({exc.strerror})") from None
+    return path
 
 
 def _print_outcome(outcome: ScanOutcome, args: argparse.Namespace, policy: Policy) -> None:
@@ -146,6 +178,8 @@ def _print_outcome(outcome: ScanOutcome, args: argparse.Namespace, policy: Polic
           f"policy: {policy.source})")
     for reason in gate.reasons:
         print(f"  - {reason}")
+    if outcome.hub_error is not None:
+        print(f"hub ({args.hub}): import failed: {outcome.hub_error}")
     if outcome.publish is not None and args.hub != sinks.NO_HUB:
         p = outcome.publish
         print(f"hub ({args.hub}): sent {p.sent}, accepted {p.accepted}, failed {len(p.failed)}, "

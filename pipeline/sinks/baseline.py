@@ -3,7 +3,8 @@
 A finding's Id includes its branch, so the comparison asks: what Id would this
 finding have on the target branch, and is that Id active there? The answer comes
 from the hub (the findings of the last run on that branch) or from a
-findings.asff.json saved by such a run.
+findings.asff.json saved by such a run. Either is read before this run publishes:
+the baseline is what was there before.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import ConfigError
+from pipeline.sinks.history import active_findings
 
 
 class BaselineSource(ABC):
@@ -20,21 +22,37 @@ class BaselineSource(ABC):
     def ids(self, repo: str, branch: str) -> set[str]:
         """Ids of the active findings of (repo, branch)."""
 
+    def branch_for(self, repo: str) -> str | None:
+        """The branch this baseline is of, when it knows (a file does; a hub holds every branch)."""
+        return None
+
 
 class FileBaseline(BaselineSource):
-    """A findings.asff.json written by `secpipe scan` on the target branch."""
+    """A findings.asff.json written by `secpipe scan` on the target branch; read (and checked) at once."""
 
     def __init__(self, path: Path):
         self.path = path
+        try:
+            document = json.loads(path.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise ConfigError(f"--baseline {path}: cannot read ({exc.strerror})") from None
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise ConfigError(f"--baseline {path}: not JSON ({exc})") from None
+        if not isinstance(document, list) or not all(isinstance(f, dict) and "Id" in f for f in document):
+            raise ConfigError(f"--baseline {path}: a baseline must be a JSON array of ASFF findings "
+                              "(findings.asff.json of a scan)")
+        self.findings: list[dict[str, Any]] = document
 
     def ids(self, repo: str, branch: str) -> set[str]:
-        try:
-            findings = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise ConfigError(f"{self.path}: cannot read baseline findings ({exc})") from None
-        if not isinstance(findings, list):
-            raise ConfigError(f"{self.path}: a baseline must be a JSON array of ASFF findings")
-        return {f["Id"] for f in findings if isinstance(f, dict) and _in_scope(f, repo, branch)}
+        return {f["Id"] for f in self.findings if _in_scope(f, repo, branch)}
+
+    def branch_for(self, repo: str) -> str | None:
+        branches = sorted({str((f.get("ProductFields") or {}).get("secpipe/branch"))
+                           for f in self.findings if (f.get("ProductFields") or {}).get("secpipe/repo") == repo})
+        if len(branches) > 1:
+            raise ConfigError(f"--baseline {self.path}: holds findings of branches {', '.join(branches)} of {repo}; "
+                              "set [gate] baseline_branch to say which one is the baseline")
+        return branches[0] if branches else None
 
 
 class HubBaseline(BaselineSource):
@@ -44,17 +62,7 @@ class HubBaseline(BaselineSource):
         self.client = client
 
     def ids(self, repo: str, branch: str) -> set[str]:
-        filters = {
-            "ProductFields": [
-                {"Key": "secpipe/repo", "Value": repo, "Comparison": "EQUALS"},
-                {"Key": "secpipe/branch", "Value": branch, "Comparison": "EQUALS"},
-            ],
-            "RecordState": [{"Value": "ACTIVE", "Comparison": "EQUALS"}],
-        }
-        ids: set[str] = set()
-        for page in self.client.get_paginator("get_findings").paginate(Filters=filters, PaginationConfig={"PageSize": 100}):
-            ids.update(f["Id"] for f in page["Findings"] if _in_scope(f, repo, branch))
-        return ids
+        return {f["Id"] for f in active_findings(self.client, repo, branch)}
 
 
 def _in_scope(finding: dict[str, Any], repo: str, branch: str) -> bool:

@@ -9,7 +9,9 @@ from pipeline.context import ScanContext
 from pipeline.asff import to_asff
 from pipeline.convert import to_validated_asff
 from pipeline.finding import Category, CodeLocation, Cvss, Finding, IacLocation, Package, Severity, WebLocation
+from pipeline.gate import decide
 from pipeline.identity import number_occurrences
+from pipeline.policy import Policy
 from pipeline.result import GateDecision, ScanResult
 from pipeline.stages import Stage
 from pipeline.tools.base import ToolRun, ToolStatus
@@ -92,7 +94,11 @@ def sample_gate() -> GateDecision:
 @pytest.fixture
 def scan_result() -> ScanResult:
     findings = sample_findings()
-    return make_result(findings, sample_runs(findings), sample_gate())
+    result = make_result(findings, sample_runs(findings), sample_gate())
+    # Which findings count is the gate's verdict (the default policy: HIGH and above), never the reports' own.
+    assert result.gate is not None
+    result.gate.verdicts = decide(result.findings, result.runs, Policy()).verdicts
+    return result
 
 
 def many_findings(count: int) -> list[Finding]:

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import defusedxml.ElementTree as SafeET
 
+from pipeline.gate import decide
+from pipeline.policy import Policy
 from pipeline.finding import Category, Finding, Severity
 from pipeline.result import ScanResult
 from reports.junit import render_junit, xml_text
@@ -63,7 +65,9 @@ def test_structure_and_outcomes(scan_result: ScanResult) -> None:
 def test_control_characters_are_removed_and_text_round_trips() -> None:
     title = "bad\x00 \x1b[31mcolour\x07 & <tag> \ufffe ok"
     finding = Finding(tool="semgrep", rule_id="r\x01", title=title, severity=Severity.CRITICAL, category=Category.SAST)
-    root = SafeET.fromstring(render_junit(make_result([finding])).encode())
+    result = make_result([finding])
+    result.gate = decide(result.findings, result.runs, Policy())
+    root = SafeET.fromstring(render_junit(result).encode())
     check_structure(root)
     failure = root.find("testsuite/testcase/failure")
     assert "& <tag>" in failure.get("message") and "\x00" not in failure.get("message")

@@ -17,7 +17,10 @@ def test_pull_request_comment_content(scan_result: ScanResult) -> None:
     assert "1 suppressed finding(s) not counted." in md
     rows = [line for line in md.splitlines() if line.startswith("| CRITICAL") or line.startswith("| HIGH")
             or line.startswith("| MEDIUM") or line.startswith("| LOW")]
-    assert len(rows) == 5 and "Use of assert" not in md  # suppressed findings are not "top findings"
+    top = md[md.index("### Top findings"):md.index("### Not counted")]
+    assert len(rows) == 6 and "B101" not in top  # suppressed findings are not "top findings"
+    not_counted = md[md.index("### Not counted"):]
+    assert "| LOW | bandit | B101 | tests/test\\_app.py:3 | asserts are how pytest works (expires 2027-06-30) |" in not_counted
     assert rows[0].startswith("| CRITICAL ⛔ |")
     for location in ("config/settings.py:7", "GET http://127.0.0.1:8000/search?q=x \\[q\\]", "src/app.py:42",
                      "requests&#64;2.19.0 (requirements.txt)", "cloudformation/template.yaml#ReportsBucket:12"):

@@ -7,6 +7,8 @@ import pytest
 
 from pipeline.errors import ReportError
 from pipeline.finding import Severity
+from pipeline.gate import decide
+from pipeline.policy import Policy, Threshold
 from pipeline.result import TOP_FINDINGS, ScanResult, load_summary, location_text, summary_dict, write_summary
 from pipeline.stages import Stage
 from tests.reports.conftest import many_findings, make_result
@@ -35,11 +37,15 @@ def test_items_are_sorted_most_severe_first_with_their_asff_ids(scan_result: Sca
     assert items.index(suppressed) == len(items) - 1  # after the open LOW finding
 
 
-def test_counts_against_gate_follows_the_threshold(scan_result: ScanResult) -> None:
-    counted = {i.finding.rule_id for i in scan_result.items() if scan_result.counts_against_gate(i.finding)}
+def test_items_carry_the_gates_verdict(scan_result: ScanResult) -> None:
+    counted = {i.finding.rule_id for i in scan_result.items() if i.verdict.counts}
     assert counted == {"B602", "Cross Site Scripting", "secrets.aws-access-key"}
+    # The reports read the decision; changing the label afterwards does not re-derive it.
     scan_result.gate.threshold = "NONE"
-    assert not any(scan_result.counts_against_gate(f) for f in scan_result.findings)
+    assert {i.finding.rule_id for i in scan_result.items() if i.verdict.counts} == counted
+    scan_result.gate.verdicts = decide(scan_result.findings, scan_result.runs,
+                                       Policy(default=Threshold(None))).verdicts
+    assert not any(i.verdict.counts for i in scan_result.items())
 
 
 def test_location_text_for_each_kind(scan_result: ScanResult) -> None:

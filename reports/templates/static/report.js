@@ -147,6 +147,7 @@
     var refs = (f.refs || []).filter(function (u) { return u !== f.remUrl; });
     if (refs.length) add("References", links(refs));
     if (f.supp) add("Suppressed", f.suppReason || "yes (no reason given)");
+    if (f.verdict && !f.supp) add("Gate", f.verdict);
     box.appendChild(dl);
     return box;
   }
