@@ -62,9 +62,9 @@ def _advanced_selector_logs_all_management(selector: Mapping[str, Any]) -> bool:
 
 def logs_all_management_events(member: Member, trail: Mapping[str, Any]) -> bool:
     """Read and write management events, no excluded event sources (what CloudTrail.1 asks)."""
-    if not trail.get("HasCustomEventSelectors"):
-        return True  # a trail without custom selectors logs every management event
     reply = member.client("cloudtrail").get_event_selectors(TrailName=trail["TrailARN"])
+    if not reply.get("EventSelectors") and not reply.get("AdvancedEventSelectors"):
+        return True  # no selectors at all: the default, every management event
     for selector in reply.get("EventSelectors") or []:
         if (selector.get("IncludeManagementEvents") and selector.get("ReadWriteType") == "All"
                 and not selector.get("ExcludeManagementEventSources")):
