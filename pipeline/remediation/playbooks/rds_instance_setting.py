@@ -43,7 +43,8 @@ class DbInstanceSetting(Playbook):
         identifier = target.resource_name  # "arn:aws:rds:REGION:ACCOUNT:db:NAME" -> "NAME"
         instance = _db_instance(member, identifier)
         if instance is None:
-            return Plan(Decision.CANNOT, f"DB instance {identifier} no longer exists in {target.account}/{target.region}")
+            return Plan(Decision.CANNOT,
+                        f"DB instance {identifier} no longer exists in {target.account}/{target.region}")
         current = bool(instance.get(self.setting))
         if current is self.required:
             return Plan(Decision.COMPLIANT, f"DB instance {identifier} has {self.setting}={current}")

@@ -1,11 +1,20 @@
 """EC2.6, EC2.7 and EC2.8 against moto in the member account."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from pipeline.remediation.playbook import Decision
 from pipeline.remediation.playbooks.ec2_vpc_flow_logs import LOG_GROUP, ROLE_NAME
 from pipeline.remediation.registry import PLAYBOOKS
+
+
+def recorded(pre_state):
+    """The pre-state as a rollback record file gives it back: through JSON, unchanged."""
+    assert json.loads(json.dumps(pre_state)) == pre_state
+    return json.loads(json.dumps(pre_state))
+
 
 ACCOUNT_ID = "AWS::::Account:111122223333"
 
@@ -46,7 +55,7 @@ def test_flow_log_created_with_group_and_role_verified_and_rolled_back(member, t
     assert role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {"Service": "vpc-flow-logs.amazonaws.com"}
     assert [g["logGroupName"] for g in member.client("logs").describe_log_groups()["logGroups"]] == [LOG_GROUP]
 
-    message = playbook.rollback(member, target, plan.pre_state)
+    message = playbook.rollback(member, target, recorded(plan.pre_state))
     assert _flow_logs(member, vpc_id) == []
     assert "kept" in message
 
@@ -58,7 +67,7 @@ def test_second_vpc_reuses_the_log_group_and_role(member, target_for):
     second_vpc, second = _vpc_target(member, target_for)
     plan = _cycle(playbook, member, second)
     assert len(member.client("iam").list_roles()["Roles"]) == 1
-    playbook.rollback(member, second, plan.pre_state)
+    playbook.rollback(member, second, recorded(plan.pre_state))
     assert _flow_logs(member, second_vpc) == []
     assert len(_flow_logs(member, first_vpc)) == 1  # the other VPC's flow log is not ours to undo
 
@@ -71,7 +80,7 @@ def test_rollback_keeps_flow_logs_that_existed_before(member, target_for):
     before = _flow_logs(member, vpc_id)
     playbook = PLAYBOOKS.get("EC2.6")
     plan = _cycle(playbook, member, target)  # an ACCEPT-only flow log does not record rejects
-    playbook.rollback(member, target, plan.pre_state)
+    playbook.rollback(member, target, recorded(plan.pre_state))
     assert _flow_logs(member, vpc_id) == before
 
 
@@ -92,7 +101,7 @@ def test_ebs_default_encryption_enabled_verified_and_rolled_back(member, target_
     before = _ebs_default(member)
     plan = _cycle(playbook, member, target)
     assert _ebs_default(member) is True
-    playbook.rollback(member, target, plan.pre_state)
+    playbook.rollback(member, target, recorded(plan.pre_state))
     assert _ebs_default(member) == before is False
 
 
@@ -129,7 +138,7 @@ def test_imdsv2_required_verified_and_rolled_back(member, target_for):
     after = _metadata(member, instance_id)
     assert after == {**before, "HttpTokens": "required"}  # nothing else reset
 
-    playbook.rollback(member, target, plan.pre_state)
+    playbook.rollback(member, target, recorded(plan.pre_state))
     assert _metadata(member, instance_id) == before
 
 

@@ -1,12 +1,20 @@
 """EC2.2, EC2.13 and EC2.14 against moto in the member account."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from pipeline.remediation.playbook import Decision
 from pipeline.remediation.playbooks._ec2_security_groups import canonical, egress, ingress
 from pipeline.remediation.playbooks.ec2_open_admin_port import covers, world_open_part
 from pipeline.remediation.registry import PLAYBOOKS
+
+
+def recorded(pre_state):
+    """The pre-state as a rollback record file gives it back: through JSON, unchanged."""
+    assert json.loads(json.dumps(pre_state)) == pre_state
+    return json.loads(json.dumps(pre_state))
 
 
 def _vpc(member) -> str:
@@ -54,7 +62,7 @@ def test_default_group_closed_verified_and_rolled_back(member, target_for):
 
     plan = _cycle(playbook, member, target)
     assert _rules(member, group_id) == ([], [])
-    playbook.rollback(member, target, plan.pre_state)
+    playbook.rollback(member, target, recorded(plan.pre_state))
     assert _rules(member, group_id) == before
 
 
@@ -97,7 +105,7 @@ def test_world_open_admin_port_revoked_others_kept_and_rolled_back(member, targe
 
     plan = _cycle(playbook, member, target)
     assert _rules(member, group_id) == (canonical(kept), before[1])
-    playbook.rollback(member, target, plan.pre_state)
+    playbook.rollback(member, target, recorded(plan.pre_state))
     assert _rules(member, group_id) == before
 
 

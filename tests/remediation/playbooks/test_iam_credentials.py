@@ -2,12 +2,20 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from pipeline.remediation.playbook import Decision
 from pipeline.remediation.registry import PLAYBOOKS
+
+
+def recorded(pre_state):
+    """The pre-state as a rollback record file gives it back: through JSON, unchanged."""
+    assert json.loads(json.dumps(pre_state)) == pre_state
+    return json.loads(json.dumps(pre_state))
+
 
 USER = "alice"
 
@@ -58,7 +66,7 @@ def test_access_key_older_than_90_days_is_deactivated_verified_and_rolled_back(m
     assert _key_status(member) == {key_id: "Inactive"}
     assert playbook.plan(member, target).decision is Decision.COMPLIANT
 
-    playbook.rollback(member, target, plan.pre_state)
+    playbook.rollback(member, target, recorded(plan.pre_state))
     assert _key_status(member) == before == {key_id: "Active"}
 
 
@@ -104,7 +112,7 @@ def test_unused_credentials_removed_verified_and_rolled_back(member, target_for,
     assert _key_status(member) == {key_ids[0]: "Inactive", key_ids[1]: "Inactive"}
     assert playbook.plan(member, target).decision is Decision.COMPLIANT
 
-    message = playbook.rollback(member, target, plan.pre_state)
+    message = playbook.rollback(member, target, recorded(plan.pre_state))
     assert _key_status(member) == before
     # The password itself cannot come back: console access does (moto ignores PasswordResetRequired
     # on CreateLoginProfile, so the forced reset is not observable here).
@@ -122,6 +130,6 @@ def test_only_the_unused_login_is_removed_when_keys_are_inactive(member, target_
     playbook.apply(member, target, plan)
     assert playbook.verify(member, target)
     assert _key_status(member) == {key_id: "Inactive"}
-    playbook.rollback(member, target, plan.pre_state)
+    playbook.rollback(member, target, recorded(plan.pre_state))
     assert _key_status(member) == {key_id: "Inactive"}
     assert _has_login(member)

@@ -1,11 +1,20 @@
 """The password policy family (IAM.7, IAM.11-IAM.17) against moto in the member account."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from pipeline.remediation.playbook import Decision
 from pipeline.remediation.playbooks.iam_password_policy import read_policy
 from pipeline.remediation.registry import PLAYBOOKS
+
+
+def recorded(pre_state):
+    """The pre-state as a rollback record file gives it back: through JSON, unchanged."""
+    assert json.loads(json.dumps(pre_state)) == pre_state
+    return json.loads(json.dumps(pre_state))
+
 
 ACCOUNT_ID = "AWS::::Account:111122223333"
 FAMILY = ("IAM.7", "IAM.11", "IAM.12", "IAM.13", "IAM.14", "IAM.15", "IAM.16", "IAM.17")
@@ -54,7 +63,7 @@ def test_weak_policy_is_strengthened_only_where_the_control_asks_and_rolled_back
     untouched = {name: value for name, value in before.items() if name not in NEEDS[control]}
     assert {name: after[name] for name in untouched} == untouched
 
-    PLAYBOOKS.get(control).rollback(member, target_for(control, ACCOUNT_ID), plan.pre_state)
+    PLAYBOOKS.get(control).rollback(member, target_for(control, ACCOUNT_ID), recorded(plan.pre_state))
     assert read_policy(member) == before
 
 
@@ -64,7 +73,7 @@ def test_no_policy_is_non_compliant_and_rollback_deletes_the_created_one(member,
     plan = _cycle(member, target_for, control)
     assert plan.pre_state == {"policy": None}
     assert "no password policy" in plan.summary
-    PLAYBOOKS.get(control).rollback(member, target_for(control, ACCOUNT_ID), plan.pre_state)
+    PLAYBOOKS.get(control).rollback(member, target_for(control, ACCOUNT_ID), recorded(plan.pre_state))
     assert read_policy(member) is None
 
 

@@ -9,6 +9,13 @@ from pipeline.remediation.playbook import Decision
 from pipeline.remediation.playbooks.iam_support_role import SUPPORT_ROLE_NAME
 from pipeline.remediation.registry import PLAYBOOKS
 
+
+def recorded(pre_state):
+    """The pre-state as a rollback record file gives it back: through JSON, unchanged."""
+    assert json.loads(json.dumps(pre_state)) == pre_state
+    return json.loads(json.dumps(pre_state))
+
+
 ACCOUNT_ID = "AWS::::Account:111122223333"
 POLICY = "arn:aws:iam::aws:policy/AWSSupportAccess"
 TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
@@ -41,7 +48,7 @@ def test_support_role_created_verified_and_rolled_back(member, target_for):
     assert trust["Statement"][0]["Principal"] == {"AWS": "arn:aws:iam::111122223333:root"}
     assert playbook.plan(member, target).decision is Decision.COMPLIANT
 
-    playbook.rollback(member, target, plan.pre_state)
+    playbook.rollback(member, target, recorded(plan.pre_state))
     assert _roles(member) == before
 
 
@@ -64,6 +71,6 @@ def test_existing_role_of_that_name_is_reused_and_kept_on_rollback(member, targe
     assert plan.pre_state == {"role_name": SUPPORT_ROLE_NAME, "role_existed": True}
     playbook.apply(member, target, plan)
     assert playbook.verify(member, target)
-    playbook.rollback(member, target, plan.pre_state)
+    playbook.rollback(member, target, recorded(plan.pre_state))
     assert _roles(member) == before == {SUPPORT_ROLE_NAME: [], **{k: v for k, v in before.items()
                                                                   if k != SUPPORT_ROLE_NAME}}

@@ -1,10 +1,19 @@
 """RDS.2 and RDS.13 against moto in the member account."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from pipeline.remediation.playbook import Decision
 from pipeline.remediation.registry import PLAYBOOKS
+
+
+def recorded(pre_state):
+    """The pre-state as a rollback record file gives it back: through JSON, unchanged."""
+    assert json.loads(json.dumps(pre_state)) == pre_state
+    return json.loads(json.dumps(pre_state))
+
 
 DB = "orders"
 # control -> (setting, the non-compliant value a test starts from)
@@ -38,7 +47,7 @@ def test_setting_fixed_verified_and_rolled_back(member, target_for, control):
     assert _setting(member, setting) is (not bad)
     assert playbook.plan(member, target).decision is Decision.COMPLIANT
 
-    playbook.rollback(member, target, plan.pre_state)
+    playbook.rollback(member, target, recorded(plan.pre_state))
     assert _setting(member, setting) is bad
 
 
