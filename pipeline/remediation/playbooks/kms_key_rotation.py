@@ -2,7 +2,8 @@
 
 Only an enabled, customer managed, symmetric key whose material KMS generated can rotate
 automatically; for any other key the plan says why not (AWS managed keys rotate on AWS's
-schedule; asymmetric, HMAC, imported or custom key store material cannot rotate).
+schedule; asymmetric, HMAC, imported or custom key store material cannot rotate; a
+multi-Region replica follows its primary).
 """
 from __future__ import annotations
 
@@ -25,6 +26,8 @@ def rotation_blocker(key: Mapping[str, Any]) -> str | None:
         return f"its key spec {key.get('KeySpec')} does not support automatic rotation (symmetric keys only)"
     if key.get("Origin", "AWS_KMS") != "AWS_KMS":
         return f"its key material origin {key.get('Origin')} does not support automatic rotation"
+    if key.get("MultiRegionConfiguration", {}).get("MultiRegionKeyType") == "REPLICA":
+        return "it is a multi-Region replica (rotation is set on its primary key)"
     if key.get("KeyState") != "Enabled":
         return f"it is {key.get('KeyState')}, not Enabled"
     return None

@@ -1,11 +1,13 @@
 """RDS.2 (PubliclyAccessible=False) and RDS.13 (AutoMinorVersionUpgrade=True): one DB instance flag each.
 
 Both are one boolean of ModifyDBInstance, applied immediately; rollback writes the value read
-before. In AWS a modification can stay pending for a while after the call: verify re-reads
-the instance and is True only once the flag itself reads compliant.
+before. AWS applies a modification asynchronously (PendingModifiedValues first), so apply
+polls for a bounded time until the flag reads the new value; verify re-reads the instance
+and is True only once the flag itself reads compliant.
 """
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -37,6 +39,8 @@ class DbInstanceSetting(Playbook):
     meta: PlaybookMeta  # type: ignore[misc]  # one instance per control, so meta is per instance
     setting: str  # the DescribeDBInstances member, also the ModifyDBInstance parameter
     required: bool
+    wait_seconds: float = 300.0  # how long apply waits for the modification to show
+    poll_seconds: float = 10.0
     tag_reader = "rds-instance"
 
     def plan(self, member: Member, target: Target) -> Plan:
@@ -52,8 +56,22 @@ class DbInstanceSetting(Playbook):
                     pre_state={"db_instance": identifier, self.setting: current})
 
     def apply(self, member: Member, target: Target, plan: Plan) -> str:
-        _modify(member, plan.pre_state["db_instance"], self.setting, self.required)
-        return f"set {self.setting}={self.required} on DB instance {plan.pre_state['db_instance']}"
+        identifier = plan.pre_state["db_instance"]
+        _modify(member, identifier, self.setting, self.required)
+        if not self._shows_required(member, identifier):
+            return (f"requested {self.setting}={self.required} on DB instance {identifier}; "
+                    f"still pending after {self.wait_seconds:.0f}s")
+        return f"set {self.setting}={self.required} on DB instance {identifier}"
+
+    def _shows_required(self, member: Member, identifier: str) -> bool:
+        deadline = time.monotonic() + self.wait_seconds
+        while True:
+            instance = _db_instance(member, identifier) or {}
+            if bool(instance.get(self.setting)) is self.required:
+                return True
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(self.poll_seconds)
 
     def rollback(self, member: Member, target: Target, pre_state: Mapping[str, Any]) -> str:
         _modify(member, pre_state["db_instance"], self.setting, bool(pre_state[self.setting]))

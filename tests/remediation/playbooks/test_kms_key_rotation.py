@@ -69,3 +69,11 @@ def test_aws_managed_key_metadata_is_refused():
     metadata = {"KeyManager": "AWS", "KeySpec": "SYMMETRIC_DEFAULT", "Origin": "AWS_KMS", "KeyState": "Enabled"}
     assert "AWS managed" in rotation_blocker(metadata)
     assert rotation_blocker({**metadata, "KeyManager": "CUSTOMER"}) is None
+
+
+def test_multi_region_replica_is_refused(member, target_for):
+    primary = member.client("kms").create_key(MultiRegion=True)["KeyMetadata"]
+    replica = member.client("kms").replicate_key(KeyId=primary["KeyId"], ReplicaRegion="eu-west-1")
+    arn = replica["ReplicaKeyMetadata"]["Arn"]
+    metadata = member.session.client("kms", region_name="eu-west-1").describe_key(KeyId=arn)["KeyMetadata"]
+    assert "replica" in rotation_blocker(metadata)
