@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timezone
+from typing import Any
 
 from pipeline.remediation.playbook import Decision, Member, Plan, Target
 from pipeline.remediation.playbooks._client_errors import is_error
@@ -25,17 +26,16 @@ def user_name(target: Target) -> str:
     return target.resource_name
 
 
-def missing_user(member: Member, target: Target) -> Plan | None:
-    """A CANNOT plan when the user no longer exists, else None."""
+def read_user(member: Member, target: Target) -> dict[str, Any] | Plan:
+    """GetUser's User (with PasswordLastUsed), or a CANNOT plan when the user no longer exists."""
     iam = member.client("iam")
     name = user_name(target)
     try:
-        iam.get_user(UserName=name)
+        return iam.get_user(UserName=name)["User"]
     except iam.exceptions.ClientError as exc:
         if is_error(exc, "NoSuchEntity"):
             return Plan(Decision.CANNOT, f"IAM user {name} no longer exists in account {target.account}")
         raise
-    return None
 
 
 def access_keys(member: Member, name: str) -> list[dict]:

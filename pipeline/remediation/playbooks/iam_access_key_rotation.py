@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipeline.remediation.playbook import Decision, Member, Plan, Playbook, PlaybookMeta, Target
-from pipeline.remediation.playbooks._iam_common import (Clock, access_keys, age_in_days, missing_user,
-                                                        set_key_status, user_name, utc_now)
+from pipeline.remediation.playbooks._iam_common import (Clock, access_keys, age_in_days, read_user,
+                                                        set_key_status, utc_now)
 from pipeline.remediation.registry import PLAYBOOKS
 
 MAX_KEY_AGE_DAYS = 90
@@ -30,10 +30,10 @@ class AccessKeyRotation(Playbook):
     clock: Clock = utc_now  # replaceable so tests can age keys without waiting 90 days
 
     def plan(self, member: Member, target: Target) -> Plan:
-        gone = missing_user(member, target)
-        if gone:
-            return gone
-        name = user_name(target)
+        user = read_user(member, target)
+        if isinstance(user, Plan):
+            return user
+        name = user["UserName"]
         now = self.clock()
         stale = [key["AccessKeyId"] for key in access_keys(member, name)
                  if key["Status"] == "Active" and age_in_days(key["CreateDate"], now) > MAX_KEY_AGE_DAYS]

@@ -21,8 +21,8 @@ from typing import Any
 
 from pipeline.remediation.playbook import Decision, Member, Plan, Playbook, PlaybookMeta, Target
 from pipeline.remediation.playbooks._client_errors import is_error
-from pipeline.remediation.playbooks._iam_common import (Clock, access_keys, age_in_days, missing_user,
-                                                        set_key_status, user_name, utc_now)
+from pipeline.remediation.playbooks._iam_common import (Clock, access_keys, age_in_days, read_user,
+                                                        set_key_status, utc_now)
 from pipeline.remediation.registry import PLAYBOOKS
 
 _PLAN_CALLS = ("iam:GetUser", "iam:GetLoginProfile", "iam:ListAccessKeys", "iam:GetAccessKeyLastUsed")
@@ -39,12 +39,12 @@ class UnusedCredentials(Playbook):
     clock: Clock = utc_now  # replaceable so tests can age credentials without waiting
 
     def plan(self, member: Member, target: Target) -> Plan:
-        gone = missing_user(member, target)
-        if gone:
-            return gone
-        name = user_name(target)
+        user = read_user(member, target)
+        if isinstance(user, Plan):
+            return user
+        name = user["UserName"]
         now = self.clock()
-        profile = self._unused_login_profile(member, name, now)
+        profile = self._unused_login_profile(member, name, user.get("PasswordLastUsed"), now)
         keys = self._unused_active_keys(member, name, now)
         if profile is None and not keys:
             return Plan(Decision.COMPLIANT,
@@ -59,7 +59,8 @@ class UnusedCredentials(Playbook):
     def _last_use_is_stale(self, last_used: datetime | None, created: datetime, now: datetime) -> bool:
         return age_in_days(last_used or created, now) > self.max_unused_days
 
-    def _unused_login_profile(self, member: Member, name: str, now: datetime) -> dict[str, Any] | None:
+    def _unused_login_profile(self, member: Member, name: str, last_used: datetime | None,
+                              now: datetime) -> dict[str, Any] | None:
         """The login profile's restorable facts when it is unused, else None (absent or in use)."""
         iam = member.client("iam")
         try:
@@ -68,7 +69,6 @@ class UnusedCredentials(Playbook):
             if is_error(exc, "NoSuchEntity"):
                 return None
             raise
-        last_used = iam.get_user(UserName=name)["User"].get("PasswordLastUsed")
         if not self._last_use_is_stale(last_used, profile["CreateDate"], now):
             return None
         return {"password_reset_required": bool(profile.get("PasswordResetRequired", False))}
