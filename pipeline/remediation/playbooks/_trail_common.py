@@ -48,8 +48,16 @@ def get_trail(member: Member, trail_arn: str) -> dict[str, Any] | None:
         raise
 
 
-def is_logging(member: Member, trail_arn: str) -> bool:
-    return bool(member.client("cloudtrail").get_trail_status(Name=trail_arn).get("IsLogging"))
+def is_logging(member: Member, trail_arn: str) -> bool | None:
+    """Whether the trail is logging; None when its status cannot be read from here
+    (a shadow of another region's or another account's trail)."""
+    cloudtrail = member.client("cloudtrail")
+    try:
+        return bool(cloudtrail.get_trail_status(Name=trail_arn).get("IsLogging"))
+    except cloudtrail.exceptions.ClientError as exc:
+        if is_error(exc, "TrailNotFoundException", "AccessDeniedException"):
+            return None
+        raise
 
 
 def _advanced_selector_logs_all_management(selector: Mapping[str, Any]) -> bool:

@@ -50,14 +50,6 @@ def cloudtrail_bucket_statements(member: Member, bucket: str, trail_arn: str) ->
     ]
 
 
-def _status_or_none(member: Member, trail_arn: str) -> bool | None:
-    """Whether the trail is logging; None when its status cannot be read from here."""
-    try:
-        return is_logging(member, trail_arn)
-    except member.client("cloudtrail").exceptions.ClientError:
-        return None
-
-
 @PLAYBOOKS.register
 class MultiRegionTrail(Playbook):
     meta = PlaybookMeta(
@@ -85,7 +77,7 @@ class MultiRegionTrail(Playbook):
                 return Plan(Decision.CANNOT, f"trail {trail['Name']} is managed by AWS Control Tower; no trail added")
         covering = [trail for trail in trails if trail.get("IsMultiRegionTrail")
                     and logs_all_management_events(member, trail)]
-        logging = {trail["TrailARN"]: _status_or_none(member, trail["TrailARN"]) for trail in covering}
+        logging = {trail["TrailARN"]: is_logging(member, trail["TrailARN"]) for trail in covering}
         for trail in covering:
             if trail.get("LogFileValidationEnabled") and logging[trail["TrailARN"]]:
                 return Plan(Decision.COMPLIANT, f"multi-region trail {trail['Name']} logs all management events, "
