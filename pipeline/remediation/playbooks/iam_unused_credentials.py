@@ -1,6 +1,6 @@
 """IAM.8 (90 days, CIS 1.2.0) and IAM.22 (45 days, CIS 1.4.0/3.0.0): credentials unused too long.
 
-A credential is unused when its last use (or, never used, its creation) is older than the
+A credential is unused when both its last use (if any) and its creation are older than the
 limit. An unused console password is removed (DeleteLoginProfile: IAM has no "inactive"
 password); unused active access keys are deactivated, not deleted, so rollback can reactivate.
 
@@ -57,7 +57,10 @@ class UnusedCredentials(Playbook):
                     change={"delete_login_profile": profile is not None, "deactivate": keys})
 
     def _last_use_is_stale(self, last_used: datetime | None, created: datetime, now: datetime) -> bool:
-        return age_in_days(last_used or created, now) > self.max_unused_days
+        # The later of the two: PasswordLastUsed may predate a login profile re-created since.
+        latest = age_in_days(created, now) if last_used is None else min(age_in_days(created, now),
+                                                                          age_in_days(last_used, now))
+        return latest > self.max_unused_days
 
     def _unused_login_profile(self, member: Member, name: str, last_used: datetime | None,
                               now: datetime) -> dict[str, Any] | None:

@@ -133,3 +133,17 @@ def test_only_the_unused_login_is_removed_when_keys_are_inactive(member, target_
     playbook.rollback(member, target, recorded(plan.pre_state))
     assert _key_status(member) == {key_id: "Inactive"}
     assert _has_login(member)
+
+
+@pytest.mark.parametrize("last_used_days_ago, created_days_ago, stale", [
+    (None, 46, True),   # never used, old
+    (None, 10, False),  # never used, new
+    (50, 100, True),    # last used long ago
+    (10, 100, False),   # used recently
+    (100, 10, False),   # an old last use, but the credential was (re-)created since
+])
+def test_iam22_staleness_takes_the_later_of_last_use_and_creation(last_used_days_ago, created_days_ago, stale):
+    now = datetime(2026, 6, 1, tzinfo=timezone.utc)
+    last_used = None if last_used_days_ago is None else now - timedelta(days=last_used_days_ago)
+    playbook = PLAYBOOKS.get("IAM.22")
+    assert playbook._last_use_is_stale(last_used, now - timedelta(days=created_days_ago), now) is stale
