@@ -56,7 +56,7 @@ class UnusedCredentials(Playbook):
                     pre_state={"user": name, "login_profile": profile, "active_keys": keys},
                     change={"delete_login_profile": profile is not None, "deactivate": keys})
 
-    def _last_use_is_stale(self, last_used: datetime | None, created: datetime, now: datetime) -> bool:
+    def is_stale(self, last_used: datetime | None, created: datetime, now: datetime) -> bool:
         # The later of the two: PasswordLastUsed may predate a login profile re-created since.
         latest = age_in_days(created, now) if last_used is None else min(age_in_days(created, now),
                                                                           age_in_days(last_used, now))
@@ -72,7 +72,7 @@ class UnusedCredentials(Playbook):
             if is_error(exc, "NoSuchEntity"):
                 return None
             raise
-        if not self._last_use_is_stale(last_used, profile["CreateDate"], now):
+        if not self.is_stale(last_used, profile["CreateDate"], now):
             return None
         return {"password_reset_required": bool(profile.get("PasswordResetRequired", False))}
 
@@ -83,7 +83,7 @@ class UnusedCredentials(Playbook):
             if key["Status"] != "Active":
                 continue
             last = iam.get_access_key_last_used(AccessKeyId=key["AccessKeyId"])["AccessKeyLastUsed"]
-            if self._last_use_is_stale(last.get("LastUsedDate"), key["CreateDate"], now):
+            if self.is_stale(last.get("LastUsedDate"), key["CreateDate"], now):
                 unused.append(key["AccessKeyId"])
         return unused
 

@@ -146,4 +146,4 @@ def test_iam22_staleness_takes_the_later_of_last_use_and_creation(last_used_days
     now = datetime(2026, 6, 1, tzinfo=timezone.utc)
     last_used = None if last_used_days_ago is None else now - timedelta(days=last_used_days_ago)
     playbook = PLAYBOOKS.get("IAM.22")
-    assert playbook._last_use_is_stale(last_used, now - timedelta(days=created_days_ago), now) is stale
+    assert playbook.is_stale(last_used, now - timedelta(days=created_days_ago), now) is stale
