@@ -15,6 +15,7 @@ The engine never writes to Security Hub: `writeback.record_outcomes` does, for t
 """
 from __future__ import annotations
 
+import itertools
 import logging
 import time
 from collections.abc import Callable, Iterable
@@ -55,6 +56,9 @@ class EngineOptions:
     sleep: Callable[[float], None] = time.sleep
     state: StateStore | None = None  # default: DynamoDB when state_table is set, else SQLite in records_dir
     state_table: str = ""  # DynamoDB table for the Lambdas (see guards.DynamoDBStateStore)
+    # Where run records go; default: a JSON file in records_dir. A Lambda, whose disk does not
+    # outlive it, passes a writer that keeps them (S3, DynamoDB).
+    record_writer: Callable[[RunRecord], object] | None = None
 
 
 def state_store_for(options: EngineOptions) -> StateStore:
@@ -114,7 +118,8 @@ class Engine:
 
         workers = max(1, min(self.options.max_workers, len(groups)))
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="secpipe-remediate") as pool:
-            for future in [pool.submit(work, indexes) for indexes in groups.values()]:
+            ordered = _across_accounts(list(groups.values()), normalised)
+            for future in [pool.submit(work, indexes) for indexes in ordered]:
                 future.result()
         return [outcome for outcome in outcomes if outcome is not None]
 
@@ -210,7 +215,10 @@ class Engine:
             plan={"decision": plan.decision.value, "summary": plan.summary, "change": dict(plan.change)},
             outcome=outcome.outcome.value, detail=outcome.detail, dry_run=self.options.dry_run,
             started=iso(context.started), time=iso(self.options.clock()), role_name=self.options.role_name)
-        write_record(Path(self.options.records_dir), record)
+        if self.options.record_writer is not None:
+            self.options.record_writer(record)
+        else:
+            write_record(Path(self.options.records_dir), record)
 
     def _failed(self, finding: NormalisedFinding, exc: Exception, step: str = "") -> Outcome:
         target = finding.target
@@ -225,6 +233,16 @@ class Engine:
         return Outcome(finding_id=finding.finding_id, control_id=finding.control_id, account=target.account,
                        region=target.region, resource=target.resource_id, outcome=kind, detail=detail,
                        product_arn=finding.product_arn, write_back=write_back)
+
+
+def _across_accounts(groups: list[list[int]], normalised: list[NormalisedFinding]) -> list[list[int]]:
+    """Round-robin over (account, region): findings usually arrive account by account, and
+    workers all waiting on one account's rate limit would leave the other accounts idle."""
+    lanes: dict[tuple[str, str], list[list[int]]] = {}
+    for group in groups:
+        target = normalised[group[0]].target
+        lanes.setdefault((target.account, target.region), []).append(group)
+    return [group for round_ in itertools.zip_longest(*lanes.values()) for group in round_ if group is not None]
 
 
 def _error_text(exc: Exception) -> str:

@@ -303,3 +303,23 @@ def _epoch(text: str) -> float:
     from datetime import datetime
 
     return datetime.fromisoformat(text).timestamp()
+
+
+def test_findings_arriving_account_by_account_are_worked_across_accounts(make_engine, world):
+    findings = []
+    for account, prefix in ((ACCOUNT, "a"), (OTHER_ACCOUNT, "b")):
+        for n in range(3):
+            world.add(account, REGION, f"{prefix}-{n}")
+            findings.append(finding(f"{prefix}-{n}", account))
+    outcomes = make_engine(max_workers=1).run(findings)
+    assert world.applies == ["a-0", "b-0", "a-1", "b-1", "a-2", "b-2"]  # no account waits behind another
+    assert [o.resource for o in outcomes] == ["a-0", "a-1", "a-2", "b-0", "b-1", "b-2"]  # reported in input order
+
+
+def test_records_can_go_to_a_writer_of_the_callers_choice(make_engine, world, tmp_path):
+    world.add(ACCOUNT, REGION, "res-1")
+    kept = []
+    [outcome] = make_engine(record_writer=kept.append).run([finding("res-1")])
+    assert outcome.outcome is OutcomeKind.REMEDIATED
+    assert [(r.control_id, r.pre_state) for r in kept] == [(FAKE_CONTROL, {"setting": "off"})]
+    assert records(tmp_path) == []
