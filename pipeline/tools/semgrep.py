@@ -1,16 +1,26 @@
-"""semgrep (SAST): the project's own rules, offline: no registry, no metrics, no version check."""
+"""semgrep (SAST): the project's own rules, offline: no registry, no metrics, no version check.
+
+Two semgrep defaults are turned off. `--no-git-ignore`: inside an enclosing git
+checkout semgrep scans only what git tracks and honours that checkout's
+.gitignore, so a tree the parent ignores is scanned not at all (and reported
+clean). `--no-rewrite-rule-ids`: semgrep prefixes each rule id with the dotted
+path of its rules file (machine-specific); without it the raw report carries the
+rule ids as written, so `secpipe parse` of the kept report gives the Ids `scan` gave.
+What semgrep still skips (its .semgrepignore and default ignores, e.g. tests/) is
+compared with the tree: scanning less than half of it is an incomplete run.
+"""
 from __future__ import annotations
 
 import os
-from dataclasses import replace
+import re
 from pathlib import Path
 from typing import Any
 
-from pipeline.finding import Finding
 from pipeline.stages import Stage
 from pipeline.tools import outcome
 from pipeline.tools.base import ScanTarget, ToolRun
 from pipeline.tools.command import ExecutableRunner
+from pipeline.tools.coverage import Coverage
 from pipeline.tools.files import SKIPPED_DIRS, has_file, iter_files, relative_root, with_suffix
 from pipeline.tools.process import run_command
 from pipeline.tools.registry import register
@@ -19,7 +29,16 @@ from pipeline.tools.registry import register
 #: in ScanTarget.env or the environment) replaces them.
 BUNDLED_RULES = Path(__file__).with_name("semgrep_rules")
 RULES_ENV = "SECPIPE_SEMGREP_RULES"
-_SOURCE_SUFFIXES = (".py", ".php", ".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".html", ".go", ".java", ".rb")
+#: File suffixes semgrep reads for each language a rule names.
+LANGUAGE_SUFFIXES = {
+    "python": (".py",), "php": (".php",), "javascript": (".js", ".jsx", ".mjs", ".cjs"), "js": (".js", ".jsx", ".mjs", ".cjs"),
+    "typescript": (".ts", ".tsx"), "ts": (".ts", ".tsx"), "html": (".html", ".htm"), "go": (".go",),
+    "java": (".java",), "ruby": (".rb",),
+}
+_SOURCE_SUFFIXES = tuple(sorted({s for suffixes in LANGUAGE_SUFFIXES.values() for s in suffixes}))
+_LANGUAGES_LINE = re.compile(r"^\s*languages:\s*\[([^\]]*)\]", re.MULTILINE)
+SKIP_REASON = ("excluded by a .semgrepignore or semgrep's default ignores (tests/, build/, vendor/, minified files); "
+               "add a .semgrepignore at the target to choose")
 
 
 @register
@@ -52,7 +71,7 @@ class SemgrepRunner(ExecutableRunner):
         rule_files = _rule_files(rules)
         configs = [arg for path in rule_files for arg in ("--config", path)]
         result = run_command(
-            [program, "scan", *configs, "--json", "--output", report,
+            [program, "scan", *configs, "--json", "--output", report, "--no-git-ignore", "--no-rewrite-rule-ids",
              "--metrics=off", "--disable-version-check", "--quiet", *excludes, scanned],
             timeout_s=timeout_s,
             cwd=cwd,
@@ -67,9 +86,11 @@ class SemgrepRunner(ExecutableRunner):
             if fatal:
                 return outcome.error(self, f"semgrep failed (exit {result.returncode}): {fatal}", duration_s=result.duration_s)
             return outcome.exit_failure(self, result)
-        run = outcome.parsed(self, report, duration_s=result.duration_s, incomplete=_unanalysed(document))
-        prefixes = sorted({_rule_id_prefix(path) for path in rule_files}, key=len, reverse=True)
-        run.findings = [_without_prefix(finding, prefixes) for finding in run.findings]
+        coverage = Coverage.of(self.name, _expected_files(target.path, rule_files), _scanned(document))
+        gap = coverage.incomplete(SKIP_REASON)
+        run = outcome.parsed(self, report, duration_s=result.duration_s, incomplete=_unanalysed(document) or gap)
+        if run.status.complete and coverage.skipped:
+            run.detail = coverage.note(SKIP_REASON)
         return run
 
 
@@ -93,20 +114,31 @@ def _is_rule_test_file(path: Path) -> bool:
     return path.name.endswith((".test.yaml", ".test.yml", ".fixed.yaml", ".fixed.yml"))
 
 
-def _rule_id_prefix(rule_file: Path) -> str:
-    """semgrep prefixes each rule id with the dotted directory of its config file
-    (/opt/x/rules/a.yaml -> "opt.x.rules."): machine-specific, so it is removed."""
-    return ".".join(rule_file.parent.parts[1:]) + "."
+def _languages(rule_files: list[Path]) -> set[str]:
+    """The languages the rules name (flow-style `languages: [python]`, as every bundled rule writes it)."""
+    found: set[str] = set()
+    for path in rule_files:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        for match in _LANGUAGES_LINE.finditer(text):
+            found.update(word.strip().strip("'\"").lower() for word in match.group(1).split(","))
+    return found
 
 
-def _without_prefix(finding: Finding, prefixes: list[str]) -> Finding:
-    for prefix in prefixes:
-        if finding.rule_id.startswith(prefix):
-            rule_id = finding.rule_id[len(prefix):]
-            title = rule_id if finding.title == finding.rule_id else finding.title
-            return replace(finding, rule_id=rule_id, title=title)
-    return finding
+def _expected_files(root: Path, rule_files: list[Path]) -> list[str]:
+    """The files of the tree the rules apply to, relative to the target, as semgrep names them."""
+    languages = _languages(rule_files)
+    suffixes = tuple(s for lang in languages for s in LANGUAGE_SUFFIXES.get(lang, ())) or _SOURCE_SUFFIXES
+    cwd, _scanned_arg = relative_root(root)
+    return [str(p.relative_to(cwd)) for p in iter_files(root.resolve(), with_suffix(*suffixes))]
 
+
+def _scanned(document: dict[str, Any]) -> list[str]:
+    paths = document.get("paths") or {}
+    scanned = paths.get("scanned") if isinstance(paths, dict) else None
+    return [str(p) for p in scanned or [] if isinstance(p, str)]
 
 
 def _error_type(error: dict[str, Any]) -> str:
