@@ -65,10 +65,11 @@ class RemapTable:
 
     def control_for(self, version: str, number: str, resource_type: str = "") -> str | None:
         candidates = [self.controls[c] for c in self.by_number.get((version, number), ())]
-        fits = [c for c in candidates if not c.resource_types or resource_type in c.resource_types]
-        if len(fits) > 1:
-            # An ambiguous number: only a control that names this resource type explicitly wins.
-            fits = [c for c in fits if resource_type and resource_type in c.resource_types]
+        if len(candidates) <= 1:
+            # The resource type is only a tie-breaker: a finding whose type a playbook did not
+            # foresee still reaches its control (the playbook's plan judges the resource).
+            return candidates[0].control_id if candidates else None
+        fits = [c for c in candidates if resource_type and resource_type in c.resource_types]
         return fits[0].control_id if len(fits) == 1 else None
 
     def rows(self) -> list[tuple[str, str, str]]:

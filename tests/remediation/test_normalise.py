@@ -187,3 +187,9 @@ def test_documents_of_every_accepted_kind_yield_their_findings():
 def test_documents_without_findings_are_one_line_errors(doc, message):
     with pytest.raises(EventError, match=re.escape(message)):
         findings_from_document(doc)
+
+
+def test_the_resource_type_only_breaks_ties():
+    # KMS.4 declares AwsKmsKey; a finding of another type still reaches it (its plan judges the resource)
+    assert control_for("1.2.0", "2.8", "AwsAccount") == "KMS.4"
+    assert control_for("3.0.0", "2.1.4", "AwsEc2Instance") is None  # a tie no declared type breaks
