@@ -75,7 +75,7 @@ def public_access_block(member: Member, bucket: str) -> dict[str, bool] | None:
 
 
 def fully_blocked(settings: Mapping[str, bool] | None) -> bool:
-    return bool(settings) and all(settings.get(key) is True for key in BLOCK_PUBLIC_ACCESS_KEYS)
+    return settings is not None and all(settings.get(key) is True for key in BLOCK_PUBLIC_ACCESS_KEYS)
 
 
 def plan_bucket_public_access_block(member: Member, bucket: str) -> Plan:

@@ -9,8 +9,8 @@ from typing import Any
 
 from pipeline.remediation.playbook import Decision, Member, Plan, PlaybookMeta, Target
 from pipeline.remediation.playbooks._s3_common import (
-    bucket_missing,
     block_bucket_public_access,
+    bucket_missing,
     plan_bucket_public_access_block,
     restore_bucket_public_access_block,
 )

@@ -95,9 +95,10 @@ class ConfigRecorder(Playbook):
                                              "not changed outside the landing zone")
         recorder = dict(recorders[0]) if recorders else None
         statuses = config.describe_configuration_recorder_status()["ConfigurationRecordersStatus"]
-        recording = bool(recorder) and any(s["name"] == recorder["name"] and s.get("recording") for s in statuses)
+        recording = recorder is not None and any(s["name"] == recorder["name"] and s.get("recording")
+                                                 for s in statuses)
         channel = dict(channels[0]) if channels else None
-        if recording and channel and records_everything(recorder):
+        if recorder is not None and recording and channel and records_everything(recorder):
             return Plan(Decision.COMPLIANT, f"AWS Config recorder {recorder['name']} records every resource type")
         steps = []
         if recorder is None:
