@@ -10,7 +10,8 @@ Rules, in the order they are applied to one finding:
 7. CHANGE, but re-broken `threshold` times in the loop window: skipped (escalated), no fix;
 8. CHANGE in a dry run: planned (a record of the plan, nothing changed);
 9. CHANGE: apply, then verify by re-reading: remediated only when verify() is True, else failed.
-Any exception on the way: failed, naming control, account, region and resource.
+Any exception on the way: failed, naming control, account, region and resource. A control
+that keeps failing in one run is stopped (skipped, left for a person) for the rest of it.
 The engine never writes to Security Hub: `writeback.record_outcomes` does, for the caller.
 """
 from __future__ import annotations
@@ -26,9 +27,9 @@ from typing import Any
 
 from pipeline.registry import Registry
 from pipeline.remediation.controls import RemapTable, remap_table, table_for
-from pipeline.remediation.guards import (DEFAULT_LOOP_THRESHOLD, DEFAULT_LOOP_WINDOW, DEFAULT_RATE_LIMIT,
-                                         DEFAULT_RATE_WINDOW, LoopGuard, RateLimiter, SQLiteStateStore, StateStore,
-                                         state_key)
+from pipeline.remediation.guards import (DEFAULT_BREAKER_FAILURES, DEFAULT_LOOP_THRESHOLD, DEFAULT_LOOP_WINDOW,
+                                         DEFAULT_RATE_LIMIT, DEFAULT_RATE_WINDOW, ControlBreaker, LoopGuard,
+                                         RateLimiter, SQLiteStateStore, StateStore, state_key)
 from pipeline.remediation.member import DEFAULT_ROLE_NAME, MemberAccessError
 from pipeline.remediation.normalise import NormalisedFinding, normalise_finding
 from pipeline.remediation.outcome import Outcome, OutcomeKind
@@ -52,6 +53,7 @@ class EngineOptions:
     loop_threshold: int = DEFAULT_LOOP_THRESHOLD  # re-breaks that escalate ...
     loop_window: float = DEFAULT_LOOP_WINDOW  # ... within this many seconds
     max_workers: int = 16  # findings of different resources remediated at once
+    breaker_failures: int = DEFAULT_BREAKER_FAILURES  # failures that stop a control for the rest of the run
     clock: Callable[[], float] = time.time  # epoch seconds: records, claims, the loop guard
     sleep: Callable[[float], None] = time.sleep
     state: StateStore | None = None  # default: DynamoDB when state_table is set, else SQLite in records_dir
@@ -97,6 +99,7 @@ class Engine:
         self.state = state_store_for(options)
         self.limiter = RateLimiter(options.rate_limit, options.rate_window, clock=options.clock, sleep=options.sleep)
         self.loop_guard = LoopGuard(options.loop_threshold, options.loop_window)
+        self.breaker = ControlBreaker(options.breaker_failures)
 
     # -- one run --------------------------------------------------------------------------
 
@@ -132,18 +135,23 @@ class Engine:
         if playbook is None:
             return self._outcome(finding, OutcomeKind.NO_PLAYBOOK,
                                  f"{finding.control_id} has no safe automatic fix; left for a person")
+        stopped = self.breaker.stopped(finding.control_id)
+        if stopped:
+            return self._outcome(finding, OutcomeKind.SKIPPED, f"{stopped}; left for a person")
         key = state_key(finding.target)
         if not self.state.claim(key, self.options.clock()):
             return self._outcome(finding, OutcomeKind.SKIPPED,
                                  "another remediation of this resource is in progress; it reports the result")
         try:
             started = self.limiter.acquire(finding.target.account, finding.target.region)
-            return self._remediate_claimed(_Context(finding, playbook, key, started))
+            outcome = self._remediate_claimed(_Context(finding, playbook, key, started))
         except Exception as exc:  # a bug or an AWS error anywhere: reported, never raised past one finding
             log.debug("remediation of %s failed", finding.finding_id, exc_info=True)
-            return self._failed(finding, exc)
+            outcome = self._failed(finding, exc)
         finally:
             self.state.release(key)
+        self.breaker.record(finding.control_id, outcome.outcome is OutcomeKind.FAILED)
+        return outcome
 
     def _remediate_claimed(self, context: _Context) -> Outcome:
         finding, target, playbook = context.finding, context.target, context.playbook

@@ -5,6 +5,8 @@
 - `LoopGuard`: when a control flips back to FAILED, Security Hub resets Workflow to NEW
   and the finding comes again. Every verified fix is remembered; a resource that needs
   fixing again after `threshold` fixes within `window` is escalated to a person instead.
+- `ControlBreaker`: a control whose remediations keep failing in this run is stopped,
+  so one broken playbook or missing permission cannot fail a whole fleet.
 - `StateStore`: the idempotency claim per (account, region, control, resource), so two
   findings for one resource (a CIS and a best-practice finding) never run at once, and
   the fix history of the loop guard. SQLite for the CLI, DynamoDB for the Lambdas.
@@ -27,6 +29,8 @@ DEFAULT_RATE_LIMIT = 5  # remediations started per account and region ...
 DEFAULT_RATE_WINDOW = 1.0  # ... per this many seconds
 DEFAULT_LOOP_THRESHOLD = 3  # re-breaks ...
 DEFAULT_LOOP_WINDOW = 24 * 3600.0  # ... within this many seconds escalate
+DEFAULT_BREAKER_FAILURES = 5  # failures of one control in a run before ...
+DEFAULT_BREAKER_RATIO = 0.5  # ... a failure ratio above this stops it
 DEFAULT_CLAIM_SECONDS = 900.0  # a claim left by a crashed run expires (a Lambda's longest run)
 
 
@@ -61,6 +65,30 @@ class RateLimiter:
                     return now
                 wait = starts[0] + self.window - now
             self._sleep(max(wait, 1e-4))
+
+
+class ControlBreaker:
+    """Counts outcomes per control; open (stop) once failures >= min_failures and failures/attempts > ratio."""
+
+    def __init__(self, min_failures: int = DEFAULT_BREAKER_FAILURES, ratio: float = DEFAULT_BREAKER_RATIO):
+        self.min_failures = min_failures
+        self.ratio = ratio
+        self._counts: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0])  # control -> [attempts, failures]
+        self._lock = threading.Lock()
+
+    def record(self, control_id: str, failed: bool) -> None:
+        with self._lock:
+            counts = self._counts[control_id]
+            counts[0] += 1
+            counts[1] += int(failed)
+
+    def stopped(self, control_id: str) -> str:
+        """Why the control is stopped, or "" while it may run."""
+        with self._lock:
+            attempts, failures = self._counts.get(control_id, (0, 0))
+        if failures >= self.min_failures and failures > attempts * self.ratio:
+            return f"stopped: {control_id} failed {failures} of {attempts} remediations in this run"
+        return ""
 
 
 class StateStore(ABC):

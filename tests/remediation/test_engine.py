@@ -323,3 +323,12 @@ def test_records_can_go_to_a_writer_of_the_callers_choice(make_engine, world, tm
     assert outcome.outcome is OutcomeKind.REMEDIATED
     assert [(r.control_id, r.pre_state) for r in kept] == [(FAKE_CONTROL, {"setting": "off"})]
     assert records(tmp_path) == []
+
+
+def test_a_control_that_keeps_failing_is_stopped_for_the_rest_of_the_run(make_engine, world):
+    for n in range(8):
+        world.add(ACCOUNT, REGION, f"res-{n}", apply_error="AccessDenied")
+    outcomes = make_engine(max_workers=1, breaker_failures=3).run([finding(f"res-{n}") for n in range(8)])
+    assert [o.outcome for o in outcomes] == [OutcomeKind.FAILED] * 3 + [OutcomeKind.SKIPPED] * 5
+    assert outcomes[3].detail.startswith(f"stopped: {FAKE_CONTROL} failed 3 of 3 remediations in this run")
+    assert len(world.applies) == 3
