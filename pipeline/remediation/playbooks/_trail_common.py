@@ -68,9 +68,16 @@ def _advanced_selector_logs_all_management(selector: Mapping[str, Any]) -> bool:
             and "eventSource" not in fields)
 
 
-def logs_all_management_events(member: Member, trail: Mapping[str, Any]) -> bool:
-    """Read and write management events, no excluded event sources (what CloudTrail.1 asks)."""
-    reply = member.client("cloudtrail").get_event_selectors(TrailName=trail["TrailARN"])
+def logs_all_management_events(member: Member, trail: Mapping[str, Any]) -> bool | None:
+    """Read and write management events, no excluded event sources (what CloudTrail.1 asks);
+    None when the selectors cannot be read from here (another region's or account's trail)."""
+    cloudtrail = member.client("cloudtrail")
+    try:
+        reply = cloudtrail.get_event_selectors(TrailName=trail["TrailARN"])
+    except cloudtrail.exceptions.ClientError as exc:
+        if is_error(exc, "TrailNotFoundException", "AccessDeniedException"):
+            return None
+        raise
     if not reply.get("EventSelectors") and not reply.get("AdvancedEventSelectors"):
         return True  # no selectors at all: the default, every management event
     for selector in reply.get("EventSelectors") or []:

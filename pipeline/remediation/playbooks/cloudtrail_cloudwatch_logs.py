@@ -100,7 +100,8 @@ class TrailCloudWatchLogs(TrailPlaybook):
         except logs.exceptions.ClientError as exc:
             if not is_error(exc, "ResourceAlreadyExistsException"):
                 raise
-        logs.put_retention_policy(logGroupName=group, retentionInDays=RETENTION_DAYS)
+        if not plan.change["log_group_existed"]:  # an existing group keeps its own retention (maybe longer)
+            logs.put_retention_policy(logGroupName=group, retentionInDays=RETENTION_DAYS)
         role = role_arn_if_exists(member, ROLE_NAME) or str(iam.create_role(
             RoleName=ROLE_NAME, AssumeRolePolicyDocument=json.dumps(delivery_trust_policy(member)),
             Description="secpipe: CloudTrail delivers to CloudWatch Logs (CIS CloudTrail.5)")["Role"]["Arn"])

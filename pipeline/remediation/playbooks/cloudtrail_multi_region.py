@@ -75,8 +75,8 @@ class MultiRegionTrail(Playbook):
                                              "account: the landing zone owns CloudTrail here; no trail added")
             if trail["Name"].startswith(CONTROL_TOWER_PREFIX):
                 return Plan(Decision.CANNOT, f"trail {trail['Name']} is managed by AWS Control Tower; no trail added")
-        covering = [trail for trail in trails if trail.get("IsMultiRegionTrail")
-                    and logs_all_management_events(member, trail)]
+        multi_region = [trail for trail in trails if trail.get("IsMultiRegionTrail")]
+        covering = [trail for trail in multi_region if logs_all_management_events(member, trail)]
         logging = {trail["TrailARN"]: is_logging(member, trail["TrailARN"]) for trail in covering}
         for trail in covering:
             if trail.get("LogFileValidationEnabled") and logging[trail["TrailARN"]]:
@@ -86,6 +86,13 @@ class MultiRegionTrail(Playbook):
                and trail.get("HomeRegion", member.region) == member.region]
         if own:
             return self._plan_fix(own[0], bool(logging[own[0]["TrailARN"]]))
+        # A multi-region trail homed elsewhere already covers this region: fixing it is a job
+        # for its home region (Security Hub reports it there); a second trail would double the bill.
+        homed_elsewhere = [trail for trail in multi_region if trail.get("HomeRegion", member.region) != member.region]
+        if homed_elsewhere:
+            trail = homed_elsewhere[0]
+            return Plan(Decision.CANNOT, f"multi-region trail {trail['Name']} is homed in {trail['HomeRegion']}: "
+                                         "it is evaluated and fixed there; no second trail added")
         return self._plan_create(member)
 
     @staticmethod

@@ -156,12 +156,11 @@ def trail_log_group(member: Member) -> LogGroup | Plan:
         group_arn = trail.get("CloudWatchLogsLogGroupArn") or ""
         if not (trail.get("IsMultiRegionTrail") and group_arn):
             continue
-        if not (logs_all_management_events(member, trail) and is_logging(member, trail["TrailARN"])):
-            continue
         parts = group_arn.split(":")  # arn:aws:logs:REGION:ACCOUNT:log-group:NAME:*
-        if parts[3:5] == [member.region, member.account] and len(parts) > 6:
+        if parts[3:5] != [member.region, member.account] or len(parts) < 7:
+            elsewhere.append(f"{trail['Name']} -> {group_arn}")
+        elif logs_all_management_events(member, trail) and is_logging(member, trail["TrailARN"]):
             return LogGroup(parts[6], trail["Name"])
-        elsewhere.append(f"{trail['Name']} -> {group_arn}")
     if elsewhere:
         return Plan(Decision.CANNOT, "the trail delivering to CloudWatch Logs writes to another account or region "
                                      f"({'; '.join(elsewhere)}): its metric filters belong there")

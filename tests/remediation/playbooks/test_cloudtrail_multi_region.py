@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import json
 
+import boto3
 import pytest
 
-from pipeline.remediation.playbook import Decision
+from pipeline.remediation.member import assume_member
+from pipeline.remediation.playbook import Decision, Target
 from pipeline.remediation.registry import PLAYBOOKS
 
 BUCKET = "member-existing-trail-bucket"
@@ -100,3 +102,15 @@ def test_a_control_tower_trail_means_no_new_trail(member, playbook, target):
     member.client("cloudtrail").create_trail(Name="aws-controltower-BaselineCloudTrail", S3BucketName=BUCKET)
     plan = playbook.plan(member, target)
     assert plan.decision is Decision.CANNOT and "Control Tower" in plan.summary
+
+
+def test_a_multi_region_trail_homed_in_another_region_is_fixed_there_not_doubled(member, target_for):
+    member.client("s3").create_bucket(Bucket=BUCKET)
+    member.client("cloudtrail").create_trail(Name="company-trail", S3BucketName=BUCKET, IsMultiRegionTrail=True)
+    in_ireland = assume_member(boto3.session.Session(region_name="eu-west-1"), member.account, "eu-west-1", "aws")
+    target = Target(control_id="CloudTrail.1", account=member.account, region="eu-west-1", partition="aws",
+                    resource_id=f"AWS::::Account:{member.account}", resource_type="AwsAccount")
+    plan = PLAYBOOKS.get("CloudTrail.1").plan(in_ireland, target)
+    assert plan.decision is Decision.CANNOT
+    assert plan.summary == ("multi-region trail company-trail is homed in us-east-1: it is evaluated and fixed "
+                            "there; no second trail added")

@@ -159,3 +159,15 @@ def test_a_trail_whose_bucket_is_gone_cannot_be_fixed(member, trail_arn, trail_t
     plan = PLAYBOOKS.get(control_id).plan(member, trail_target(control_id))
     assert plan.decision is Decision.CANNOT
     assert TRAIL_BUCKET in plan.summary
+
+
+def test_cloudtrail_5_keeps_the_retention_of_an_existing_log_group(member, trail_arn, trail_target):
+    group = f"secpipe/cloudtrail/{TRAIL}"
+    logs = member.client("logs")
+    logs.create_log_group(logGroupName=group)
+    logs.put_retention_policy(logGroupName=group, retentionInDays=3653)
+    playbook, target = PLAYBOOKS.get("CloudTrail.5"), trail_target("CloudTrail.5")
+    plan = fix_and_check(playbook, member, target)
+    assert logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"][0]["retentionInDays"] == 3653
+    playbook.rollback(member, target, plan.pre_state)
+    assert logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"][0]["retentionInDays"] == 3653
