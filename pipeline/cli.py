@@ -4,42 +4,117 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import pkgutil
 import sys
 from collections.abc import Sequence
+from importlib import metadata
+from typing import Any
 
 from pipeline import commands
 from pipeline.errors import SecpipeError
 
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl-C
+
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line, exit 2, like every other user error
+    def error(self, message: str) -> None:  # type: ignore[override]  # one line, exit 2, like every other user error
         self.exit(2, f"secpipe: error: {message}\n")
+
+
+def version() -> str:
+    try:
+        return metadata.version("secpipe")
+    except metadata.PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown (not installed)"
+
+
+def _add_verbosity(parser: argparse.ArgumentParser, default: Any) -> None:
+    """-v/-q before or after the subcommand; after it, SUPPRESS keeps the one given before."""
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("-v", "--verbose", action="store_true", default=default, help="log progress details to stderr")
+    group.add_argument("-q", "--quiet", action="store_true", default=default,
+                       help="print only results and errors (no progress, no findings table)")
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="secpipe", description="Security scanning pipeline: scanners -> ASFF -> Security Hub.")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    parser.add_argument("--version", action="version", version=f"secpipe {version()}")
+    _add_verbosity(parser, default=False)
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     for module in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
         importlib.import_module(f"pipeline.commands.{module.name}").register(sub)
+    for subparser in _subcommands(parser):
+        _add_verbosity(subparser, default=argparse.SUPPRESS)
     return parser
+
+
+def _subcommands(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
+    """Every (nested) subcommand's parser: `secpipe tools list -v` as well as `secpipe scan -v`."""
+    found = []
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in dict.fromkeys(action.choices.values()):  # aliases map to the same parser
+                found.append(child)
+                found.extend(_subcommands(child))
+    return found
+
+
+class _PipeSafeStream:
+    """stdout that survives a reader going away (`secpipe ... | head`): output is dropped, the
+    command goes on, and its exit code stays its result. A failure must not turn into exit 0."""
+
+    def __init__(self, stream: Any):
+        self._stream = stream
+        self._closed = False
+
+    def _drop(self) -> None:
+        self._closed = True
+        try:  # later writes (and the interpreter's flush at exit) go nowhere instead of failing
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, self._stream.fileno())
+            os.close(devnull)
+        except (OSError, ValueError):
+            pass
+
+    def write(self, text: str) -> int:
+        if self._closed:
+            return len(text)
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            self._drop()
+            return len(text)
+
+    def flush(self) -> None:
+        if self._closed:
+            return
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            self._drop()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="secpipe: %(message)s")
+    level = logging.INFO if args.verbose else logging.ERROR if args.quiet else logging.WARNING
+    logging.basicConfig(level=level, format="secpipe: %(message)s")
+    if not isinstance(sys.stdout, _PipeSafeStream):
+        sys.stdout = _PipeSafeStream(sys.stdout)  # type: ignore[assignment]
     try:
-        return int(args.handler(args) or 0)
+        code = int(args.handler(args) or 0)
     except SecpipeError as exc:
         print(f"secpipe: error: {exc}", file=sys.stderr)
-        return exc.exit_code
+        code = exc.exit_code
     except KeyboardInterrupt:
         print("secpipe: interrupted", file=sys.stderr)
-        return 130
-    except BrokenPipeError:
-        return 0
+        code = EXIT_INTERRUPTED
+    sys.stdout.flush()
+    return code
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Progress of a scan: a live display on a terminal, plain lines in CI logs."""
+"""Progress of a scan: a live display on a terminal (rich), plain lines in CI logs, nothing with -q."""
 from __future__ import annotations
 
 import os
@@ -7,6 +7,11 @@ import threading
 import time
 from abc import ABC, abstractmethod
 from typing import TextIO
+
+from rich.console import Console
+from rich.live import Live
+from rich.table import Table
+from rich.text import Text
 
 from pipeline.tools.base import ToolRun
 
@@ -22,7 +27,7 @@ class Progress(ABC):
     def note(self, text: str) -> None:
         """Say what the scan is doing between tool runs (importing into the hub, ...)."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027  (optional: only a live display has anything to stop)
         """Stop any live display."""
 
 
@@ -54,63 +59,69 @@ class PlainProgress(Progress):
         self._line(text)
 
 
-class LiveProgress(Progress):
-    """Redraws one line per tool in place, with elapsed time for running tools."""
+class QuietProgress(Progress):
+    """-q: nothing while the scan runs; the result is printed at the end."""
 
-    def __init__(self, stream: TextIO = sys.stderr):
-        self.stream = stream
+    def started(self, tool: str, stage: str) -> None:
+        pass
+
+    def finished(self, run: ToolRun) -> None:
+        pass
+
+    def note(self, text: str) -> None:
+        pass
+
+
+class LiveProgress(Progress):
+    """One line per tool, redrawn in place by rich, with the elapsed time of running tools.
+
+    Every line is cut to the terminal's width (never wrapped), and rich moves the
+    cursor by what it drew, so a redraw always lands on the previous frame.
+    """
+
+    def __init__(self, stream: TextIO = sys.stderr, width: int | None = None):
+        self.console = Console(file=stream, width=width, highlight=False, soft_wrap=False)
         self.lock = threading.Lock()
         self.rows: dict[str, str] = {}
         self.started_at: dict[str, float] = {}
         self.stages: dict[str, str] = {}
-        self.drawn = 0
-        self.stop = threading.Event()
-        self.ticker = threading.Thread(target=self._tick, daemon=True)
-        self.ticker.start()
+        self.live = Live(console=self.console, get_renderable=self._render, refresh_per_second=2, transient=False,
+                         redirect_stdout=False, redirect_stderr=False)
+        self.live.start()
 
-    def _tick(self) -> None:
-        while not self.stop.wait(0.5):
-            self._draw()
-
-    def _draw(self) -> None:
+    def _render(self) -> Table:
+        now = time.monotonic()
+        table = Table.grid()
+        table.add_column(no_wrap=True, overflow="ellipsis")
         with self.lock:
-            now = time.monotonic()
-            lines = []
             for tool, text in self.rows.items():
                 if text == "running":
                     text = f"[{self.stages[tool]}] {tool}: running {now - self.started_at[tool]:.0f}s"
-                lines.append(text)
-            if self.drawn:
-                self.stream.write(f"\x1b[{self.drawn}F")
-            for line in lines:
-                self.stream.write("\x1b[2K" + line + "\n")
-            self.stream.flush()
-            self.drawn = len(lines)
+                table.add_row(Text(text))
+        return table
 
     def started(self, tool: str, stage: str) -> None:
         with self.lock:
             self.rows[tool] = "running"
             self.stages[tool] = stage
             self.started_at[tool] = time.monotonic()
-        self._draw()
+        self.live.refresh()
 
     def finished(self, run: ToolRun) -> None:
         with self.lock:
             self.rows[run.tool] = _summary(run)
-        self._draw()
+        self.live.refresh()
 
     def note(self, text: str) -> None:
-        with self.lock:
-            self.stream.write(f"secpipe: {text}\n")
-            self.stream.flush()
-            self.drawn = 0  # the note sits below the tool lines; they are not redrawn over it
+        self.live.console.print(Text(f"secpipe: {text}"), overflow="ellipsis", no_wrap=True)
 
     def close(self) -> None:
-        self.stop.set()
-        self.ticker.join(timeout=1)
-        self._draw()
+        if self.live.is_started:
+            self.live.stop()
 
 
-def choose_progress(stream: TextIO = sys.stderr) -> Progress:
+def choose_progress(stream: TextIO = sys.stderr, quiet: bool = False) -> Progress:
+    if quiet:
+        return QuietProgress()
     live = stream.isatty() and not os.environ.get("CI") and os.environ.get("TERM") != "dumb"
     return LiveProgress(stream) if live else PlainProgress(stream)

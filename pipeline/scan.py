@@ -8,31 +8,32 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any
-
-from botocore.exceptions import BotoCoreError, ClientError
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
 
 from pipeline import identity
-from pipeline.sinks.retrying import HubError
-from pipeline.sinks.baseline import BaselineSource
-from pipeline.sinks.history import HistorySource, PriorFinding
 from pipeline.context import ScanContext, utc_now
 from pipeline.convert import to_validated_asff
 from pipeline.errors import ConfigError
-from pipeline.registry import UnknownName
 from pipeline.finding import Finding
 from pipeline.gate import Baseline, HubOutcome, decide
 from pipeline.policy import Policy
 from pipeline.progress import Progress
+from pipeline.registry import UnknownName
 from pipeline.result import ScanResult, summary_dict
 from pipeline.sinks.base import PublishResult, Scope, Sink
+from pipeline.sinks.baseline import BaselineSource
+from pipeline.sinks.history import HistorySource, PriorFinding
+from pipeline.sinks.retrying import HubError
 from pipeline.stages import Stage
 from pipeline.suppression import apply_suppressions
+from pipeline.tools import process
 from pipeline.tools import registry as tools
 from pipeline.tools.base import ScanTarget, ToolRun, ToolRunner, ToolStatus
 
@@ -113,10 +114,19 @@ def run_tools(runners: list[ToolRunner], request: ScanRequest, progress: Progres
     static = [r for r in runners if r.stage is not Stage.DAST]
     dynamic = [r for r in runners if r.stage is Stage.DAST]
     runs: list[ToolRun] = []
+    process.allow_new_processes()
     if static:
         with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_TOOLS, len(static))) as pool:
-            runs.extend(pool.map(one, static))
-    # DAST tools drive one running application; two at once would measure each other.
+            try:
+                runs.extend(pool.map(one, static))
+            except KeyboardInterrupt:
+                # Ctrl-C reaches only secpipe (the scanners run in their own process groups, in
+                # worker threads): stop them before the pool waits for its threads, so it is prompt.
+                pool.shutdown(wait=False, cancel_futures=True)
+                process.stop_all()
+                raise
+    # DAST tools drive one running application; two at once would measure each other. They run
+    # in this thread, where run_command itself stops the scanner on Ctrl-C.
     runs.extend(one(r) for r in dynamic)
     return runs
 

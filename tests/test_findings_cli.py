@@ -46,7 +46,10 @@ def test_list_filters(hub_db):
     semgrep = secpipe("findings", "list", "--db", db, "--tool", "semgrep")
     assert semgrep.returncode == 0
     lines = semgrep.stdout.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith(findings[5]["Id"] + "\tHIGH\tNEW\tACTIVE\tsemgrep")
+    assert lines[0].split("\t") == ["ID", "SEVERITY", "WORKFLOW", "RECORD", "TOOL", "LOCATION", "TITLE"]
+    assert len(lines) == 2 and lines[1].startswith(findings[5]["Id"] + "\tHIGH\tNEW\tACTIVE\tsemgrep\t")
+    location = lines[1].split("\t")[5]
+    assert location == f"{findings[5]['ProductFields']['secpipe/file']}:{findings[5]['ProductFields']['secpipe/line']}"
 
 
 def test_show_and_update_with_note(hub_db):

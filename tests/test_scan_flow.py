@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import time
 from datetime import date
 from pathlib import Path
@@ -170,6 +171,9 @@ def test_progress_is_plain_in_ci_and_live_on_a_terminal(monkeypatch) -> None:
     assert isinstance(choose_progress(_Tty()), PlainProgress)
 
 
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+
 def test_live_progress_redraws_in_place() -> None:
     stream = _Tty()
     progress = LiveProgress(stream)
@@ -177,8 +181,22 @@ def test_live_progress_redraws_in_place() -> None:
     progress.finished(ToolRun("semgrep", Stage.SAST, ToolStatus.FINDINGS, findings=[finding("semgrep", "r", Severity.LOW)]))
     progress.close()
     text = stream.getvalue()
-    assert "\x1b[1F" in text, "later frames move the cursor back up over the previous one"
-    assert text.rstrip().endswith("[sast] semgrep: 1 finding (0.0s)")
+    assert "\x1b[2K" in text, "later frames erase and redraw the previous one"
+    assert _ANSI.sub("", text).rstrip().endswith("[sast] semgrep: 1 finding (0.0s)")
+
+
+def test_live_progress_lines_never_wrap() -> None:
+    """A wrapped line would leave the cursor short of the frame's top, repeating lines on every redraw."""
+    stream = _Tty()
+    progress = LiveProgress(stream, width=40)
+    for tool in ("semgrep", "bandit", "checkov"):
+        progress.started(tool, "sast")
+    progress.note("importing 3 finding(s) into the local hub at http://127.0.0.1:41234/a/rather/long/path")
+    progress.finished(ToolRun("bandit", Stage.SAST, ToolStatus.INCOMPLETE, detail="could not read " + "x" * 200))
+    progress.close()
+    lines = [line for chunk in _ANSI.sub("\n", stream.getvalue()).split("\r") for line in chunk.split("\n")]
+    assert lines and max(len(line) for line in lines) <= 40
+    assert any(line.startswith("[sast] bandit: incomplete") for line in lines)
 
 
 def test_plain_progress_lines() -> None:

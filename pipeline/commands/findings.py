@@ -13,6 +13,20 @@ from pipeline.sinks.options import add_hub_arguments, hub_options
 from pipeline.sinks.review import RECORD_STATES, WORKFLOW_STATUSES, FindingQuery, FindingReview
 
 TITLE_WIDTH = 70
+#: `findings list` prints tab-separated rows (for cut/awk) under this header.
+LIST_COLUMNS = ("ID", "SEVERITY", "WORKFLOW", "RECORD", "TOOL", "LOCATION", "TITLE")
+
+
+def location_of(finding: dict[str, Any]) -> str:
+    """file:line, template#resource or URL, from the ProductFields to_asff writes; '-' when none."""
+    fields = finding.get("ProductFields") or {}
+    if fields.get("secpipe/file"):
+        line = fields.get("secpipe/line")
+        return f"{fields['secpipe/file']}:{line}" if line else fields["secpipe/file"]
+    if fields.get("secpipe/template"):
+        logical = fields.get("secpipe/logical-id")
+        return f"{fields['secpipe/template']}#{logical}" if logical else fields["secpipe/template"]
+    return fields.get("secpipe/url") or "-"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -65,13 +79,14 @@ def run_list(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(found)
         return 0
+    print("\t".join(LIST_COLUMNS))
     for finding in found:
         fields = finding.get("ProductFields") or {}
         title = finding.get("Title", "")
         title = title if len(title) <= TITLE_WIDTH else title[:TITLE_WIDTH - 1] + "…"
         print("\t".join([finding["Id"], finding.get("Severity", {}).get("Label", "?"),
                          (finding.get("Workflow") or {}).get("Status", "NEW"), finding.get("RecordState", "?"),
-                         fields.get("secpipe/tool", "-"), title]))
+                         fields.get("secpipe/tool", "-"), location_of(finding), title]))
     print(f"{len(found)} finding(s)", file=sys.stderr)
     return 0
 

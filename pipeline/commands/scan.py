@@ -10,20 +10,20 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from pipeline.sinks.baseline import BaselineSource, FileBaseline
 from pipeline.console_links import securityhub_findings_url
 from pipeline.context import ScanContext, context_for_product, context_from_environment
 from pipeline.errors import ConfigError
 from pipeline.finding import Severity
+from pipeline.findings_table import print_findings_table
 from pipeline.gitinfo import read_git_info
 from pipeline.policy import Policy, load_policy
 from pipeline.progress import choose_progress
+from pipeline.scan import ScanOutcome, ScanRequest, check_tool_names, scan
 from pipeline.sinks import registry as sinks
 from pipeline.sinks.base import Sink
-from pipeline.sinks.baseline import HubBaseline
-from pipeline.sinks.options import add_hub_arguments, hub_options
-from pipeline.scan import ScanOutcome, ScanRequest, check_tool_names, scan
+from pipeline.sinks.baseline import BaselineSource, FileBaseline, HubBaseline
 from pipeline.sinks.history import HubHistory
+from pipeline.sinks.options import add_hub_arguments, hub_options
 from pipeline.stages import Stage
 from pipeline.tools.base import ScanTarget
 
@@ -155,7 +155,9 @@ def run(args: argparse.Namespace) -> int:
             links=_links(args, hub.context),
             hub_label=hub.label,
         )
-        outcome = scan(request, choose_progress(sys.stderr), write_all)
+        outcome = scan(request, choose_progress(sys.stderr, quiet=args.quiet), write_all)
+    if not args.quiet:
+        print_findings_table(outcome.result, sys.stdout)
     _print_outcome(outcome, args, policy)
     return outcome.exit_code
 

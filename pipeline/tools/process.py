@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -16,6 +17,34 @@ from pathlib import Path
 
 STDERR_TAIL_CHARS = 4000
 _GRACE_S = 3.0  # between SIGTERM and SIGKILL for a timed-out process group
+_STOP_GRACE_S = 1.0  # the same on Ctrl-C, shorter: the user is waiting
+
+# Scanners run in their own sessions (so a timeout can kill a whole group), which also
+# keeps the terminal's Ctrl-C from reaching them: the live ones are tracked to be stopped.
+_live: set[subprocess.Popen[bytes]] = set()
+_live_lock = threading.Lock()
+_stopping = threading.Event()
+
+
+def stop_all() -> None:
+    """Ctrl-C: stop every running scanner's process group now and start no new one."""
+    _stopping.set()
+    with _live_lock:
+        running = list(_live)
+    for proc in running:
+        _signal_group(proc.pid, signal.SIGTERM)
+    deadline = time.monotonic() + _STOP_GRACE_S
+    for proc in running:
+        try:
+            proc.wait(timeout=max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            pass
+        _signal_group(proc.pid, signal.SIGKILL)
+
+
+def allow_new_processes() -> None:
+    """A new scan may start scanners again (after an earlier stop_all in this process)."""
+    _stopping.clear()
 
 
 @dataclass(frozen=True)
@@ -63,6 +92,8 @@ def run_command(
     back as a ProcessResult."""
     args = tuple(os.fspath(a) for a in argv)
     started = time.monotonic()
+    if _stopping.is_set():
+        return ProcessResult(args, None, b"", "", 0.0, start_error="interrupted before it started")
     with tempfile.TemporaryFile() as err_file, tempfile.TemporaryFile() as out_tmp:
         try:
             out_target = open(stdout_path, "wb") if stdout_path is not None else out_tmp  # noqa: SIM115
@@ -84,6 +115,8 @@ def run_command(
                 return ProcessResult(args, None, b"", "", time.monotonic() - started,
                                      start_error=f"cannot run {args[0]}: {exc.strerror or exc}")
             timed_out = False
+            with _live_lock:
+                _live.add(proc)
             try:
                 if stdin_data is not None:
                     proc.communicate(stdin_data, timeout=timeout_s)
@@ -96,6 +129,8 @@ def run_command(
                 _kill_group(proc)  # Ctrl-C or anything else: leave no scanner behind
                 raise
             finally:
+                with _live_lock:
+                    _live.discard(proc)
                 # Children that outlived a finished parent still belong to its group.
                 _kill_group(proc, only_leftovers=True)
         finally:
