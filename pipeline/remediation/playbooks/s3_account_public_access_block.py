@@ -1,8 +1,10 @@
 """S3.1: the account-level S3 Block Public Access settings are all on (s3control)."""
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from pipeline.remediation.playbook import Decision, Member, Plan, Playbook, PlaybookMeta, Target
 from pipeline.remediation.playbooks._client_errors import is_error
@@ -10,11 +12,38 @@ from pipeline.remediation.playbooks._s3_common import ALL_BLOCKED, BLOCK_PUBLIC_
 from pipeline.remediation.registry import PLAYBOOKS
 
 
-def account_public_access_block(member: Member) -> dict[str, bool] | None:
-    s3control = member.client("s3control")
+def _is_local_host(host: str) -> bool:
+    if host == "localhost":
+        return True
     try:
-        reply = s3control.get_public_access_block(AccountId=member.account)
-    except s3control.exceptions.ClientError as exc:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def strip_account_host_before_local_endpoint(params: dict[str, Any], **_: Any) -> None:
+    """s3control sends to ACCOUNT.HOST. In front of a local endpoint (moto_server, an IP address
+    or localhost, from AWS_ENDPOINT_URL) that name cannot resolve: the account part is dropped
+    there, and only there; AWS's own hosts are left as they are."""
+    parts = urlsplit(params["url"])
+    account, _, rest = parts.netloc.partition(".")
+    if account.isdigit() and _is_local_host(rest.rsplit(":", 1)[0]):
+        params["url"] = urlunsplit(parts._replace(netloc=rest))
+
+
+def s3control_client(member: Member) -> Any:
+    client = member.client("s3control")
+    client.meta.events.register("before-call.s3-control", strip_account_host_before_local_endpoint,
+                                unique_id="secpipe-s3control-local-endpoint")  # once per client
+    return client
+
+
+def account_public_access_block(member: Member) -> dict[str, bool] | None:
+    client = s3control_client(member)
+    try:
+        reply = client.get_public_access_block(AccountId=member.account)
+    except client.exceptions.ClientError as exc:
         if is_error(exc, "NoSuchPublicAccessBlockConfiguration"):
             return None
         raise
@@ -43,15 +72,14 @@ class AccountPublicAccessBlock(Playbook):
                     pre_state={"public_access_block": current}, change={"public_access_block": ALL_BLOCKED})
 
     def apply(self, member: Member, target: Target, plan: Plan) -> str:
-        member.client("s3control").put_public_access_block(
-            AccountId=member.account, PublicAccessBlockConfiguration=ALL_BLOCKED)
+        s3control_client(member).put_public_access_block(AccountId=member.account, PublicAccessBlockConfiguration=ALL_BLOCKED)
         return f"account {member.account}: all four S3 Block Public Access settings on"
 
     def rollback(self, member: Member, target: Target, pre_state: Mapping[str, Any]) -> str:
         previous = pre_state.get("public_access_block")
-        s3control = member.client("s3control")
+        client = s3control_client(member)
         if previous is None:
-            s3control.delete_public_access_block(AccountId=member.account)
+            client.delete_public_access_block(AccountId=member.account)
             return f"account {member.account}: S3 Block Public Access configuration removed, as before"
-        s3control.put_public_access_block(AccountId=member.account, PublicAccessBlockConfiguration=dict(previous))
+        client.put_public_access_block(AccountId=member.account, PublicAccessBlockConfiguration=dict(previous))
         return f"account {member.account}: S3 Block Public Access restored to {dict(previous)}"
