@@ -73,6 +73,9 @@ def _version(runner: ToolRunner, pinned: dict[str, install.PinnedTool]) -> str:
 def _how(runner: ToolRunner, pinned: dict[str, install.PinnedTool]) -> str:
     if runner.name in pinned:
         tool = pinned[runner.name]
-        where = "own env" if install.installed_version(tool) else "not in its env: run secpipe tools install " + runner.name
+        if install.installed_version(tool):
+            where = f"own env, {install.installed_interpreter(tool) or 'python unknown: reinstall'}"
+        else:
+            where = "not in its env: run secpipe tools install " + runner.name
         return f"pinned {tool.package}=={tool.version} ({where})"
     return runner.install_hint or "install it yourself"

@@ -1,7 +1,10 @@
 """`secpipe tools install`: each pinned Python scanner into its own virtual environment.
 
-Idempotent: an env whose marker records exactly the locked requirements (and the
-same Python) is left alone. The marker is written last, so an interrupted
+Each env is built on the newest Python the lock allows that this machine has
+(`interpreters.scanner_python`): bandit reads only the syntax of the Python it
+runs on. Idempotent: an env whose marker records exactly the locked
+requirements and the interpreter that would be chosen now is left alone, so a
+changed lock, a newly installed Python or SECPIPE_SCANNER_PYTHON rebuilds it. The marker is written last, so an interrupted
 install is redone next time rather than trusted.
 """
 from __future__ import annotations
@@ -17,12 +20,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.errors import ConfigError
+from pipeline.tools.interpreters import Interpreter, is_version, scanner_python
 from pipeline.tools.locate import TOOLS_DIR_ENV, env_bin_dir, env_dir, tools_dir
 from pipeline.tools.process import run_command
 
 LOCK_PATH = Path(__file__).with_name("scanners.lock")
 MARKER = "secpipe-install.json"
 PIP_TIMEOUT_S = 1800.0
+# Without a top-level `python = [...]` in the lock: the Python secpipe runs on.
+_OWN_PYTHON = (f"{sys.version_info.major}.{sys.version_info.minor}",)
 
 
 @dataclass(frozen=True)
@@ -31,6 +37,7 @@ class PinnedTool:
     requirements: tuple[str, ...]
     executable: str
     pins: tuple[str, ...] = ()  # the rest of the env, frozen
+    pythons: tuple[str, ...] = _OWN_PYTHON  # the Pythons the pins hold on, newest first
 
     @property
     def everything(self) -> tuple[str, ...]:
@@ -65,6 +72,7 @@ def load_lock(path: Path = LOCK_PATH) -> dict[str, PinnedTool]:
         raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    default_pythons = _pythons(path, "python", doc.pop("python", list(_OWN_PYTHON)))
     tools = {}
     for name, entry in doc.items():
         if not isinstance(entry, dict):
@@ -80,8 +88,29 @@ def load_lock(path: Path = LOCK_PATH) -> dict[str, PinnedTool]:
         pins = entry.get("pins", [])
         if not (isinstance(pins, list) and all(isinstance(p, str) and "==" in p for p in pins)):
             raise ConfigError(f"{path}: [{name}] pins must be a list of exact pins (package==X.Y.Z)")
-        tools[name] = PinnedTool(name, tuple(requirements), executable, tuple(pins))
+        pythons = _pythons(path, f"[{name}] python", entry["python"]) if "python" in entry else default_pythons
+        tools[name] = PinnedTool(name, tuple(requirements), executable, tuple(pins), pythons)
     return tools
+
+
+def _pythons(path: Path, where: str, value: object) -> tuple[str, ...]:
+    if not (isinstance(value, list) and value and all(isinstance(v, str) and is_version(v) for v in value)):
+        raise ConfigError(f"{path}: {where} must be a non-empty list of Python versions, newest first (\"3.13\")")
+    return tuple(value)
+
+
+def interpreter_for(tool: PinnedTool) -> Interpreter:
+    """The Python the tool's env is (to be) built on; ConfigError for a bad SECPIPE_SCANNER_PYTHON."""
+    return scanner_python(tool.pythons)
+
+
+def installed_interpreter(tool: PinnedTool) -> str | None:
+    """Which Python a finished install runs on ("python 3.13 (/path)"), as its marker recorded it."""
+    marker = _read_marker(tool.name)
+    if marker is None or not marker.get("python"):
+        return None
+    where = marker.get("interpreter")
+    return f"python {marker['python']}" + (f" ({where})" if where else "")
 
 
 def installed_version(tool: PinnedTool) -> str | None:
@@ -94,10 +123,12 @@ def installed_version(tool: PinnedTool) -> str | None:
 
 def is_current(tool: PinnedTool) -> bool:
     marker = _read_marker(tool.name)
+    python = interpreter_for(tool)
     return (
         marker is not None
         and marker.get("requirements") == list(tool.everything)
-        and marker.get("python") == _python_tag()
+        and marker.get("python") == python.version
+        and marker.get("interpreter") == str(python.path)
         and (env_bin_dir(tool.name) / tool.executable).is_file()
     )
 
@@ -106,25 +137,28 @@ def install(tool: PinnedTool, *, say: Callable[[str], None] = print) -> InstallO
     """Make the tool's env match the lock; returns what was done. Never raises for pip failures."""
     with _install_lock():
         if is_current(tool):
-            return InstallOutcome(tool.name, "up to date", f"{tool.package} {tool.version} in {env_dir(tool.name)}")
+            return InstallOutcome(tool.name, "up to date", f"{tool.package} {tool.version} in {env_dir(tool.name)} "
+                                                           f"on python {interpreter_for(tool).version}")
         target = env_dir(tool.name)
         if target.exists():
             say(f"{tool.name}: replacing {target} (it does not match the lock)")
             shutil.rmtree(target)
-        say(f"{tool.name}: installing {', '.join(tool.requirements)} (+{len(tool.pins)} pinned dependencies) into {target}")
-        outcome = _create(tool, target)
+        python = interpreter_for(tool)
+        say(f"{tool.name}: installing {', '.join(tool.requirements)} (+{len(tool.pins)} pinned dependencies) "
+            f"on {python.describe()} into {target}")
+        outcome = _create(tool, target, python)
         if not outcome.ok:
             shutil.rmtree(target, ignore_errors=True)  # a half-made env must not look installed
         return outcome
 
 
-def _create(tool: PinnedTool, target: Path) -> InstallOutcome:
-    made = run_command([sys.executable, "-m", "venv", str(target)], timeout_s=300)
+def _create(tool: PinnedTool, target: Path, python: Interpreter) -> InstallOutcome:
+    made = run_command([str(python.path), "-m", "venv", str(target)], timeout_s=300)
     if made.returncode != 0:
         return InstallOutcome(tool.name, "failed", f"could not create the venv: {made.start_error or made.stderr_line() or made.timed_out}")
-    python = env_bin_dir(tool.name) / "python"
+    env_python = env_bin_dir(tool.name) / "python"
     pip = run_command(
-        [str(python), "-m", "pip", "install", "--disable-pip-version-check", "--no-input", "--quiet", *tool.everything],
+        [str(env_python), "-m", "pip", "install", "--disable-pip-version-check", "--no-input", "--quiet", *tool.everything],
         timeout_s=PIP_TIMEOUT_S,
     )
     if pip.timed_out:
@@ -133,9 +167,10 @@ def _create(tool: PinnedTool, target: Path) -> InstallOutcome:
         return InstallOutcome(tool.name, "failed", f"pip exited {pip.returncode}: {pip.start_error or pip.stderr_line()}")
     if not (env_bin_dir(tool.name) / tool.executable).is_file():
         return InstallOutcome(tool.name, "failed", f"{tool.package} installed but has no {tool.executable!r} program")
-    marker = {"requirements": list(tool.everything), "version": tool.version, "python": _python_tag()}
+    marker = {"requirements": list(tool.everything), "version": tool.version,
+              "python": python.version, "interpreter": str(python.path)}
     (target / MARKER).write_text(json.dumps(marker, indent=2) + "\n", encoding="utf-8")
-    return InstallOutcome(tool.name, "installed", f"{tool.package} {tool.version} in {target}")
+    return InstallOutcome(tool.name, "installed", f"{tool.package} {tool.version} in {target} on python {python.version}")
 
 
 def _read_marker(name: str) -> dict | None:
@@ -144,10 +179,6 @@ def _read_marker(name: str) -> dict | None:
     except (OSError, ValueError):
         return None
     return value if isinstance(value, dict) else None
-
-
-def _python_tag() -> str:
-    return f"{sys.version_info.major}.{sys.version_info.minor}"
 
 
 @contextmanager

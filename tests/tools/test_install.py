@@ -69,7 +69,8 @@ def test_install_is_real_isolated_and_idempotent(tmp_path, monkeypatch, capsys):
 
     assert main(["tools", "install", "bandit"]) == 0
     first = capsys.readouterr().out
-    assert f"bandit: installed (bandit {pinned.version} in {env_dir('bandit')})" in first
+    python = install.interpreter_for(pinned)
+    assert f"bandit: installed (bandit {pinned.version} in {env_dir('bandit')} on python {python.version})" in first
     program = env_bin_dir("bandit") / "bandit"
     version = subprocess.run([str(program), "--version"], capture_output=True, text=True, timeout=120)
     assert pinned.version in version.stdout
@@ -82,7 +83,7 @@ def test_install_is_real_isolated_and_idempotent(tmp_path, monkeypatch, capsys):
 
     assert main(["tools", "list"]) == 0
     row = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("bandit "))
-    assert row.split()[1:3] == ["sast", pinned.version] and "own env" in row
+    assert row.split()[1:3] == ["sast", pinned.version] and f"own env, {python.describe()}" in row
     assert registry.get("bandit").program() == program
 
     assert install.is_current(pinned)
