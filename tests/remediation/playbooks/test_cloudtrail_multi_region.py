@@ -114,3 +114,33 @@ def test_a_multi_region_trail_homed_in_another_region_is_fixed_there_not_doubled
     assert plan.decision is Decision.CANNOT
     assert plan.summary == ("multi-region trail company-trail is homed in us-east-1: it is evaluated and fixed "
                             "there; no second trail added")
+
+
+def logging_validated_trail(member, name):
+    member.client("s3").create_bucket(Bucket=BUCKET)
+    cloudtrail = member.client("cloudtrail")
+    cloudtrail.create_trail(Name=name, S3BucketName=BUCKET, IsMultiRegionTrail=True, EnableLogFileValidation=True)
+    cloudtrail.start_logging(Name=name)
+    return cloudtrail
+
+
+def test_a_trail_excluding_kms_events_does_not_count(member, playbook, target):
+    cloudtrail = logging_validated_trail(member, "no-kms")
+    cloudtrail.put_event_selectors(TrailName="no-kms", EventSelectors=[
+        {"ReadWriteType": "All", "IncludeManagementEvents": True,
+         "ExcludeManagementEventSources": ["kms.amazonaws.com"]}])
+    assert playbook.plan(member, target).decision is Decision.CHANGE
+
+
+@pytest.mark.parametrize(("fields", "counts"), [
+    ([{"Field": "eventCategory", "Equals": ["Management"]}], True),
+    ([{"Field": "eventCategory", "Equals": ["Management"]}, {"Field": "readOnly", "Equals": ["true"]}], False),
+    ([{"Field": "eventCategory", "Equals": ["Data"]}, {"Field": "resources.type", "Equals": ["AWS::S3::Object"]}],
+     False),
+])
+def test_advanced_selectors_count_only_when_they_take_every_management_event(member, playbook, target, fields, counts):
+    cloudtrail = logging_validated_trail(member, "advanced")
+    cloudtrail.put_event_selectors(TrailName="advanced", AdvancedEventSelectors=[
+        {"Name": "selector", "FieldSelectors": fields}])
+    expected = Decision.COMPLIANT if counts else Decision.CHANGE
+    assert playbook.plan(member, target).decision is expected
