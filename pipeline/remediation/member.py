@@ -5,9 +5,11 @@ variables, so the same code runs against moto and AWS.
 """
 from __future__ import annotations
 
+import os
 import threading
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import boto3
 from botocore.config import Config
@@ -17,6 +19,19 @@ from pipeline.errors import ConfigError
 DEFAULT_ROLE_NAME = "secpipe-remediation"
 SESSION_NAME = "secpipe-remediation"
 _CONFIG = Config(retries={"mode": "adaptive", "max_attempts": 8}, connect_timeout=10, read_timeout=60)
+
+
+def _endpoint_overridden() -> bool:
+    return any(name.startswith("AWS_ENDPOINT_URL") and value for name, value in os.environ.items())
+
+
+def _drop_account_host_label(request: Any, **_: Any) -> None:
+    """S3 Control's endpoint rules put the account id in front of the host; against an endpoint
+    override ("111122223333.127.0.0.1", moto_server) that name does not resolve, so it is taken off."""
+    parts = urlsplit(request.url)
+    label, _, rest = (parts.hostname or "").partition(".")
+    if rest and len(label) == 12 and label.isdigit():
+        request.url = urlunsplit(parts._replace(netloc=parts.netloc.replace(f"{label}.", "", 1)))
 
 
 def role_arn(partition: str, account: str, role_name: str) -> str:
@@ -36,7 +51,10 @@ class MemberSession:
     def client(self, service: str) -> Any:
         with self._lock:
             if service not in self._clients:
-                self._clients[service] = self.session.client(service, region_name=self.region, config=_CONFIG)
+                client = self.session.client(service, region_name=self.region, config=_CONFIG)
+                if service == "s3control" and _endpoint_overridden():
+                    client.meta.events.register("before-sign.s3-control", _drop_account_host_label)
+                self._clients[service] = client
             return self._clients[service]
 
 

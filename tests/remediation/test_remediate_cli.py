@@ -182,3 +182,22 @@ def test_list_json_is_the_contract(moto_url, tmp_path):
     assert not any("*" in action for r in rows for action in r["iam_actions"])
     text = secpipe("list", moto_url=moto_url, cwd=tmp_path)
     assert text.returncode == 0 and len(text.stdout.splitlines()) == len(rows)
+
+
+def test_the_shared_cis_3_number_fixes_the_bucket_or_the_account_by_resource_type(moto_url, hub_url, tmp_path):
+    session = member_session(moto_url, ACCOUNT)
+    s3 = session.client("s3", endpoint_url=moto_url)
+    s3.create_bucket(Bucket="secpipe-e2e-open-bucket")
+    findings = [cis_standard("3.0.0", "2.1.4", "arn:aws:s3:::secpipe-e2e-open-bucket", "AwsS3Bucket"),
+                cis_standard("3.0.0", "2.1.4", f"AWS::::Account:{ACCOUNT}", "AwsAccount")]
+    hub_client(hub_url).batch_import_findings(Findings=findings)
+    result = secpipe("run", str(write_findings(tmp_path / "s3.json", findings)), "--json", "--endpoint-url", hub_url,
+                     moto_url=moto_url, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert [(r["control_id"], r["outcome"]) for r in rows] == [("S3.8", "remediated"), ("S3.1", "remediated")]
+    bucket_block = s3.get_public_access_block(Bucket="secpipe-e2e-open-bucket")["PublicAccessBlockConfiguration"]
+    assert all(bucket_block.values())
+    # the account setting, re-read by the playbook itself on a second run
+    again = secpipe("run", str(tmp_path / "s3.json"), "--json", "--endpoint-url", hub_url, moto_url=moto_url, cwd=tmp_path)
+    assert [r["outcome"] for r in json.loads(again.stdout)] == ["already-compliant", "already-compliant"]
