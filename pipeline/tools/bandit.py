@@ -9,6 +9,7 @@ from pipeline.tools import outcome
 from pipeline.tools.base import ScanTarget, ToolRun
 from pipeline.tools.command import ExecutableRunner
 from pipeline.tools.files import SKIPPED_DIRS, has_file, relative_root, with_suffix
+from pipeline.tools.inline_suppression import keep_inline_suppressed
 from pipeline.tools.process import run_command
 from pipeline.tools.registry import register
 
@@ -35,7 +36,8 @@ class BanditRunner(ExecutableRunner):
         report.unlink(missing_ok=True)
         cwd, scanned = relative_root(target.path)
         result = run_command(
-            [program, "-r", scanned, "-f", "json", "-o", report.resolve(), "-x", _EXCLUDES, "-q"],
+            # --ignore-nosec: a `# nosec` result is reported, and kept as a suppressed finding below.
+            [program, "-r", scanned, "-f", "json", "-o", report.resolve(), "-x", _EXCLUDES, "-q", "--ignore-nosec"],
             timeout_s=timeout_s,
             cwd=cwd,
         )
@@ -45,7 +47,9 @@ class BanditRunner(ExecutableRunner):
         # 0: nothing found, 1: issues found; anything else, or no report, is bandit failing.
         if result.returncode not in (0, 1) or not report.is_file():
             return outcome.exit_failure(self, result)
-        return outcome.parsed(self, report, duration_s=result.duration_s, incomplete=_skipped_files(report))
+        run = outcome.parsed(self, report, duration_s=result.duration_s, incomplete=_skipped_files(report))
+        run.findings = keep_inline_suppressed(run.findings, cwd, self.name)
+        return run
 
 
 def _skipped_files(report: Path) -> str | None:

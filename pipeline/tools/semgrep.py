@@ -22,6 +22,7 @@ from pipeline.tools.base import ScanTarget, ToolRun
 from pipeline.tools.command import ExecutableRunner
 from pipeline.tools.coverage import Coverage
 from pipeline.tools.files import SKIPPED_DIRS, has_file, iter_files, relative_root, with_suffix
+from pipeline.tools.inline_suppression import keep_inline_suppressed
 from pipeline.tools.process import run_command
 from pipeline.tools.registry import register
 
@@ -71,7 +72,9 @@ class SemgrepRunner(ExecutableRunner):
         rule_files = _rule_files(rules)
         configs = [arg for path in rule_files for arg in ("--config", path)]
         result = run_command(
+            # --disable-nosem: a `nosemgrep` result is reported, and kept as a suppressed finding below.
             [program, "scan", *configs, "--json", "--output", report, "--no-git-ignore", "--no-rewrite-rule-ids",
+             "--disable-nosem",
              "--metrics=off", "--disable-version-check", "--quiet", *excludes, scanned],
             timeout_s=timeout_s,
             cwd=cwd,
@@ -91,6 +94,7 @@ class SemgrepRunner(ExecutableRunner):
         run = outcome.parsed(self, report, duration_s=result.duration_s, incomplete=_unanalysed(document) or gap)
         if run.status.complete and coverage.skipped:
             run.detail = coverage.note(SKIP_REASON)
+        run.findings = keep_inline_suppressed(run.findings, cwd, self.name)
         return run
 
 
