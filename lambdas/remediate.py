@@ -24,7 +24,7 @@ from pipeline.remediation.engine import Engine
 from pipeline.remediation.member import MemberSessions
 from pipeline.remediation.normalise import NormalisedFinding, normalise_finding
 from pipeline.remediation.proxy import RemediationRequest
-from pipeline.remediation.workflow import outcome_to_json
+from pipeline.remediation.workflow import outcome_to_json, readdressed
 
 logger = Logger(service="secpipe-remediation")
 
@@ -61,7 +61,8 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     request = RemediationRequest.from_state(event)
     finding = normalise_finding(dict(request.item.finding), custom_action=request.item.custom_action)
     state.idempotency.register_lambda_context(context)
-    outcome = state.remediate_once(key=idempotency_key(finding), finding=finding)
+    outcome = readdressed(state.remediate_once(key=idempotency_key(finding), finding=finding),
+                          finding.finding_id, finding.product_arn)
     logger.info("remediated", finding_id=finding.finding_id, control_id=finding.control_id,
                 account=finding.target.account, region=finding.target.region, outcome=outcome["outcome"])
     return {"outcome": outcome}

@@ -125,6 +125,12 @@ def outcome_to_json(outcome: Outcome) -> dict[str, Any]:
     return {**outcome.to_json(), "product_arn": outcome.product_arn, "write_back": outcome.write_back}
 
 
+def readdressed(row: Mapping[str, Any], finding_id: str, product_arn: str) -> dict[str, Any]:
+    """An outcome row for this finding: a run kept by idempotency for the same (account,
+    region, control, resource) may have been started by another finding of that resource."""
+    return {**row, "finding_id": finding_id, "product_arn": product_arn}
+
+
 def outcome_from_json(row: Any) -> Outcome:
     if not isinstance(row, Mapping):
         raise WorkflowInputError("result.outcome: must be an object")
