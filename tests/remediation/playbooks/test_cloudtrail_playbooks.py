@@ -1,6 +1,8 @@
 """CloudTrail.2, .4, .5, .6, .7 on one trail of the member account (moto, through assume_role)."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from pipeline.remediation.playbook import Decision
@@ -25,6 +27,9 @@ def trail(member, arn):
 def fix_and_check(playbook, member, target):
     plan = playbook.plan(member, target)
     assert plan.decision is Decision.CHANGE, plan.summary
+    # The engine records pre-state and change as JSON; rollback gets them back from the record.
+    assert json.loads(json.dumps(plan.pre_state)) == plan.pre_state
+    assert json.loads(json.dumps(plan.change)) == plan.change
     assert playbook.apply(member, target, plan)
     assert playbook.verify(member, target)
     again = playbook.plan(member, target)

@@ -56,6 +56,7 @@ def test_adds_the_cis_filter_and_an_alarm_then_rolls_them_back(member, target_fo
     target = account_target(target_for, member, control_id)
     plan = playbook.plan(member, target)
     assert plan.decision is Decision.CHANGE, plan.summary
+    assert json.loads(json.dumps(plan.pre_state)) == plan.pre_state  # the engine's record is JSON
     assert playbook.apply(member, target, plan)
     assert playbook.verify(member, target)
     assert playbook.plan(member, target).decision is Decision.COMPLIANT
@@ -176,7 +177,7 @@ def test_rollback_restores_a_filter_and_alarm_of_the_same_name_exactly(member, t
     plan = playbook.plan(member, target)
     playbook.apply(member, target, plan)
     assert playbook.verify(member, target)
-    playbook.rollback(member, target, plan.pre_state)
+    playbook.rollback(member, target, json.loads(json.dumps(plan.pre_state)))  # as the engine's record gives it
     [restored] = logs.describe_metric_filters(logGroupName=GROUP)["metricFilters"]
     assert {k: restored[k] for k in old_filter} == old_filter
     [alarm] = cloudwatch.describe_alarms(AlarmNames=["secpipe-cis-CloudWatch.14-VPCChanges"])["MetricAlarms"]

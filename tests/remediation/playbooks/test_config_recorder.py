@@ -1,6 +1,8 @@
 """Config.1: AWS Config records everything (moto, through assume_role)."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from pipeline.remediation.playbook import Decision
@@ -23,6 +25,9 @@ def target(member, target_for):
 def fix_and_check(playbook, member, target):
     plan = playbook.plan(member, target)
     assert plan.decision is Decision.CHANGE, plan.summary
+    # The engine records pre-state and change as JSON; rollback gets them back from the record.
+    assert json.loads(json.dumps(plan.pre_state)) == plan.pre_state
+    assert json.loads(json.dumps(plan.change)) == plan.change
     assert playbook.apply(member, target, plan)
     assert playbook.verify(member, target)
     again = playbook.plan(member, target)

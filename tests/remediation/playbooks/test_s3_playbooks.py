@@ -30,6 +30,9 @@ def fix_and_check(playbook, member, target):
     """plan CHANGE -> apply -> verify -> plan COMPLIANT; returns the first plan."""
     plan = playbook.plan(member, target)
     assert plan.decision is Decision.CHANGE, plan.summary
+    # The engine records pre-state and change as JSON; rollback gets them back from the record.
+    assert json.loads(json.dumps(plan.pre_state)) == plan.pre_state
+    assert json.loads(json.dumps(plan.change)) == plan.change
     assert playbook.apply(member, target, plan)
     assert playbook.verify(member, target)
     again = playbook.plan(member, target)
