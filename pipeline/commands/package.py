@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from pipeline.packaging.build import build_package
-from pipeline.packaging.source import default_root
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -18,6 +16,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from pipeline.packaging.build import build_package  # wheel and zip tooling: only for this command
+    from pipeline.packaging.source import default_root
+
     manifest = build_package(args.source or default_root(), args.out)
     for artifact in manifest.artifacts:
         print(f"{artifact.sha256}  {args.out / artifact.path}")

@@ -4,17 +4,23 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from parsers import registry
 from pipeline.context import context_from_environment
-from pipeline import jsonout
-from pipeline.convert import iter_validated_asff
 from pipeline.errors import ConfigError, ReportError
-from pipeline.gc_pause import paused_gc
+from pipeline.lazy_help import StoreWithLazyHelp
+
+# The parsers (and botocore's model, for validation) are imported by the handler: every
+# `secpipe` command builds this parser, and `secpipe --help` should not wait for them.
+
+
+def _tool_help() -> str:
+    from parsers import registry
+
+    return f"auto, or one of: {', '.join(registry.names())}"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("parse", help="convert one scanner report to ASFF (JSON array on stdout)")
-    p.add_argument("--tool", required=True, help=f"auto, or one of: {', '.join(registry.names())}")
+    p.add_argument("--tool", required=True, action=StoreWithLazyHelp, help_text=_tool_help)
     p.add_argument("file", help="the report file")
     add_context_arguments(p)
     p.set_defaults(handler=run)
@@ -38,6 +44,11 @@ def context_from_args(args: argparse.Namespace):
 
 
 def run(args: argparse.Namespace) -> int:
+    from parsers import registry
+    from pipeline import jsonout
+    from pipeline.convert import iter_validated_asff
+    from pipeline.gc_pause import paused_gc
+
     # Arguments are checked before the file is read, and the message names the
     # file like every other parse error, so a log line says which report failed.
     try:

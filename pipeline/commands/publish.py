@@ -4,13 +4,15 @@ from __future__ import annotations
 import argparse
 import sys
 
+from typing import TYPE_CHECKING
+
 from pipeline.context import context_from_environment
 from pipeline.errors import ConfigError
 from pipeline.sinks import registry
-from pipeline.sinks.asff_file import load_asff_file
-from pipeline.sinks.base import PublishResult
 from pipeline.sinks.options import add_hub_arguments, hub_options
-from pipeline.sinks.scopes import derive_scopes
+
+if TYPE_CHECKING:
+    from pipeline.sinks.base import PublishResult
 
 EPILOG = """\
 Scopes and archival: every (repo, branch, tool) named by the findings' ProductFields
@@ -64,6 +66,10 @@ def summary(hub: str, result: PublishResult) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Here, not at the top: the validator loads botocore's model, and every command builds this parser.
+    from pipeline.sinks.asff_file import load_asff_file
+    from pipeline.sinks.scopes import derive_scopes
+
     findings = load_asff_file(args.file)
     scopes = derive_scopes(findings, args.complete, args.scope_tool, args.repo, args.branch)
     product_arn = local_product_arn(findings, args) if args.hub == "local" else None

@@ -8,17 +8,14 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pipeline.console_links import securityhub_findings_url
 from pipeline.context import ScanContext, context_for_product, context_from_environment
 from pipeline.errors import ConfigError
 from pipeline.finding import Severity
-from pipeline.findings_table import print_findings_table
 from pipeline.gitinfo import read_git_info
 from pipeline.policy import Policy, load_policy
-from pipeline.progress import choose_progress
-from pipeline.scan import ScanOutcome, ScanRequest, check_tool_names, scan
 from pipeline.sinks import registry as sinks
 from pipeline.sinks.base import Sink
 from pipeline.sinks.baseline import BaselineSource, FileBaseline, HubBaseline
@@ -26,6 +23,9 @@ from pipeline.sinks.history import HubHistory
 from pipeline.sinks.options import add_hub_arguments, hub_options
 from pipeline.stages import Stage
 from pipeline.tools.base import ScanTarget
+
+if TYPE_CHECKING:
+    from pipeline.scan import ScanOutcome
 
 DEFAULT_STAGES = "sca,sast,iac"
 REPORT_URL_ENV = "SECPIPE_REPORT_URL"  # set by the buildspec to the archived report.html
@@ -44,6 +44,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--baseline", type=Path, help="findings.asff.json of a run on the baseline branch: only findings "
                                                  "not in it count (default: with the policy's baseline_branch, ask the hub)")
     p.add_argument("--tools", help="comma-separated tool names to run (default: every tool that applies)")
+    p.add_argument("--unmasked-raw", action="store_true",
+                   help="keep the scanners' raw reports under OUT/raw/ verbatim, secrets included (default: secrets "
+                        "are masked in them as in every other output)")
     p.add_argument("--repo", help="repository name (default: from git or CodeBuild)")
     p.add_argument("--branch", help="branch (default: from git or CodeBuild)")
     add_hub_arguments(p)
@@ -122,6 +125,11 @@ def _links(args: argparse.Namespace, context: ScanContext) -> dict[str, str]:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Imported here, not at the top: rich, the tool runners and botocore are only needed for
+    # a scan, and every `secpipe` command builds this module's parser.
+    from pipeline.findings_table import print_findings_table
+    from pipeline.progress import choose_progress
+    from pipeline.scan import ScanRequest, check_tool_names, scan
     from reports import write_all  # jinja2 and the templates are only loaded for a scan
 
     root = Path(args.path)
@@ -154,6 +162,7 @@ def run(args: argparse.Namespace) -> int:
             only_tools=only_tools,
             links=_links(args, hub.context),
             hub_label=hub.label,
+            mask_raw=not args.unmasked_raw,
         )
         outcome = scan(request, choose_progress(sys.stderr, quiet=args.quiet), write_all)
     if not args.quiet:

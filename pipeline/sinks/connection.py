@@ -3,9 +3,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pipeline.sinks.securityhub import SecurityHubSettings
+if TYPE_CHECKING:
+    from pipeline.sinks.securityhub import SecurityHubSettings
+
+
+def _default_settings() -> SecurityHubSettings:
+    # Imported when options are made, not when the parser names the hub flags: the sink's
+    # module loads botocore's model.
+    from pipeline.sinks.securityhub import SecurityHubSettings
+
+    return SecurityHubSettings()
 
 
 @dataclass(frozen=True)
@@ -16,7 +25,7 @@ class HubOptions:
     db_path: Path | None = None  # local hub database (default: the user's data directory)
     product_arn: str | None = None  # local hub: taken from the findings or the context, no STS
     quota: bool = False  # local hub started in-process: emulate the Security Hub rate limits
-    settings: SecurityHubSettings = field(default_factory=SecurityHubSettings)
+    settings: SecurityHubSettings = field(default_factory=_default_settings)
 
 
 @dataclass(frozen=True)

@@ -2,22 +2,31 @@
 from __future__ import annotations
 
 import contextlib
+import importlib
 from dataclasses import replace
 from collections.abc import Callable, Iterator
-from typing import ContextManager
+from typing import TYPE_CHECKING, ContextManager
 
 from pipeline.errors import ConfigError
-from pipeline.sinks.aws_hub import connect_aws
 from pipeline.sinks.base import Sink
 from pipeline.sinks.connection import HubConnection, HubOptions
-from pipeline.sinks.local import connect_local
-from pipeline.sinks.null import NullSink
-from pipeline.sinks.pacing import UNLIMITED
-from pipeline.sinks.securityhub import SecurityHubSettings, SecurityHubSink
+
+if TYPE_CHECKING:
+    from pipeline.sinks.securityhub import SecurityHubSettings
 
 Connector = Callable[[HubOptions], ContextManager[HubConnection]]
 
-HUBS: dict[str, Connector] = {"local": connect_local, "securityhub": connect_aws}
+
+def _on_use(module: str, function: str) -> Connector:
+    """A connector whose module (boto3, botocore's model: a third of a second) is imported when a hub
+    is used: every `secpipe` command builds the parser, which names the hubs."""
+    def connect(options: HubOptions) -> ContextManager[HubConnection]:
+        return getattr(importlib.import_module(module), function)(options)
+    return connect
+
+
+HUBS: dict[str, Connector] = {"local": _on_use("pipeline.sinks.local", "connect_local"),
+                              "securityhub": _on_use("pipeline.sinks.aws_hub", "connect_aws")}
 NO_HUB = "none"
 DEFAULT_HUB = "local"
 
@@ -41,7 +50,11 @@ def connect(name: str, options: HubOptions) -> ContextManager[HubConnection]:
 @contextlib.contextmanager
 def open_hub(name: str, options: HubOptions) -> Iterator[tuple[Sink, HubConnection | None]]:
     """The sink for --hub NAME and the connection behind it (None for "none"), for callers that also query."""
+    from pipeline.sinks.securityhub import SecurityHubSink
+
     if name == NO_HUB:
+        from pipeline.sinks.null import NullSink
+
         yield NullSink(), None
         return
     with _connector(name)(options) as connection:
@@ -59,4 +72,6 @@ def open_sink(name: str, options: HubOptions) -> Iterator[Sink]:
 
 def unpaced(settings: SecurityHubSettings) -> SecurityHubSettings:
     """No client-side pacing, for a hub that has no rate limit (our own, without --quota)."""
+    from pipeline.sinks.pacing import UNLIMITED
+
     return replace(settings, import_quota=UNLIMITED, update_quota=UNLIMITED, get_quota=UNLIMITED)
