@@ -6,7 +6,8 @@ patterns are the exact ones the Security Hub user guide prescribes; Security Hub
 control when any other pattern is used). The log group is the one a multi-region, logging
 trail of all management events delivers to; without one there is nothing to filter
 (CloudTrail.5 comes first). Alarms notify `secpipe-cis-alarms` (created when missing, one
-topic for all 14, as the guide recommends); the control only passes once that topic has a
+topic for all 14, as the guide recommends), unless the CIS alarms already on that log group
+notify a subscribed topic: that one is reused, so every CIS alarm reaches the same people; the control only passes once that topic has a
 confirmed subscriber, so `verify` says False until someone subscribes.
 """
 from __future__ import annotations
@@ -141,6 +142,9 @@ def normalised_pattern(pattern: str) -> str:
     return "".join(out)
 
 
+CIS_PATTERNS = {normalised_pattern(control.pattern) for control in CONTROLS}
+
+
 @dataclass(frozen=True)
 class LogGroup:
     name: str
@@ -194,6 +198,22 @@ def topic_exists(member: Member, topic_arn: str) -> bool:
     return True
 
 
+def subscribed_alarm_topics(member: Member, group: str, patterns: set[str]) -> Iterator[tuple[str, str]]:
+    """(filter name, topic ARN) for each filter of the group with one of these (normalised) patterns
+    whose metric has an alarm notifying an SNS topic with a confirmed subscriber."""
+    logs, cloudwatch = member.client("logs"), member.client("cloudwatch")
+    for metric_filter in _pages(logs, "describe_metric_filters", "metricFilters", logGroupName=group):
+        if normalised_pattern(metric_filter.get("filterPattern", "")) not in patterns:
+            continue
+        for transformation in metric_filter.get("metricTransformations", []):
+            alarms = cloudwatch.describe_alarms_for_metric(MetricName=transformation["metricName"],
+                                                           Namespace=transformation["metricNamespace"])
+            for alarm in alarms.get("MetricAlarms", []):
+                for action in alarm.get("AlarmActions", []):
+                    if action.split(":")[2:3] == ["sns"] and confirmed_subscribers(member, action):
+                        yield str(metric_filter["filterName"]), action
+
+
 def put_filter(member: Member, group: str, name: str, pattern: str, transformations: list[dict[str, Any]],
                *, replaces: bool) -> None:
     """Create or replace secpipe's named filter. AWS replaces a same-named filter in place, moto
@@ -233,20 +253,17 @@ class MetricFilterAlarm(Playbook):
         return f"secpipe-cis-{self.control.control_id}-{self.control.metric_name}"
 
     def _alarmed_filter(self, member: Member, group: str) -> str | None:
-        """The name of a filter with the CIS pattern whose metric alarms a subscribed topic, else None."""
-        logs, cloudwatch = member.client("logs"), member.client("cloudwatch")
-        wanted = normalised_pattern(self.control.pattern)
-        for metric_filter in _pages(logs, "describe_metric_filters", "metricFilters", logGroupName=group):
-            if normalised_pattern(metric_filter.get("filterPattern", "")) != wanted:
-                continue
-            for transformation in metric_filter.get("metricTransformations", []):
-                alarms = cloudwatch.describe_alarms_for_metric(MetricName=transformation["metricName"],
-                                                               Namespace=transformation["metricNamespace"])
-                for alarm in alarms.get("MetricAlarms", []):
-                    topics = [a for a in alarm.get("AlarmActions", []) if a.split(":")[2:3] == ["sns"]]
-                    if any(confirmed_subscribers(member, topic) for topic in topics):
-                        return str(metric_filter["filterName"])
-        return None
+        """The name of a filter with this control's pattern whose metric alarms a subscribed topic."""
+        wanted = {normalised_pattern(self.control.pattern)}
+        return next((name for name, _ in subscribed_alarm_topics(member, group, wanted)), None)
+
+    def _topic(self, member: Member, group: str) -> tuple[str, bool]:
+        """(topic ARN, whether it exists): the subscribed topic the other CIS alarms of this log group
+        already notify, so all of them reach the same people; else secpipe's topic."""
+        for _, topic_arn in subscribed_alarm_topics(member, group, CIS_PATTERNS):
+            return topic_arn, True
+        topic_arn = f"arn:{member.partition}:sns:{member.region}:{member.account}:{self.topic_name}"
+        return topic_arn, topic_exists(member, topic_arn)
 
     def plan(self, member: Member, target: Target) -> Plan:
         found = trail_log_group(member)
@@ -257,8 +274,8 @@ class MetricFilterAlarm(Playbook):
         if compliant:
             return Plan(Decision.COMPLIANT, f"log group {found.name} has the CIS {name} filter {compliant} "
                                             "with an alarm notifying a subscribed SNS topic")
-        topic_arn = f"arn:{member.partition}:sns:{member.region}:{member.account}:{self.topic_name}"
-        existed = topic_exists(member, topic_arn)
+        topic_arn, existed = self._topic(member, found.name)
+        topic = topic_arn.rsplit(":", 1)[-1]
         previous_filter = next((f for f in _pages(member.client("logs"), "describe_metric_filters", "metricFilters",
                                                   logGroupName=found.name, filterNamePrefix=self.filter_name)
                                 if f["filterName"] == self.filter_name), None)
@@ -270,14 +287,16 @@ class MetricFilterAlarm(Playbook):
                  if previous_filter else None,
                  "previous_alarm": _puttable_alarm(previous_alarm) if previous_alarm else None}
         unheard = "" if existed and confirmed_subscribers(member, topic_arn) else \
-            f"; topic {self.topic_name} has no confirmed subscriber yet, so the control passes only once one subscribes"
+            f"; topic {topic} has no confirmed subscriber yet, so the control passes only once one subscribes"
         return Plan(Decision.CHANGE, f"add CIS metric filter {self.filter_name} to log group {found.name} (trail "
-                                     f"{found.trail}) and alarm {self.alarm_name} -> SNS {self.topic_name}{unheard}",
+                                     f"{found.trail}) and alarm {self.alarm_name} -> SNS {topic}{unheard}",
                     pre_state=state, change=state)
 
     def apply(self, member: Member, target: Target, plan: Plan) -> str:
         change = plan.change
-        topic_arn = member.client("sns").create_topic(Name=self.topic_name)["TopicArn"]  # idempotent by name
+        topic_arn = change["topic_arn"]
+        if not change["topic_existed"]:
+            topic_arn = member.client("sns").create_topic(Name=self.topic_name)["TopicArn"]  # idempotent by name
         metric = self.control.metric_name
         put_filter(member, change["log_group"], change["filter_name"], self.control.pattern,
                    [{"metricName": metric, "metricNamespace": NAMESPACE, "metricValue": "1"}],

@@ -182,3 +182,25 @@ def test_rollback_restores_a_filter_and_alarm_of_the_same_name_exactly(member, t
     assert {k: restored[k] for k in old_filter} == old_filter
     [alarm] = cloudwatch.describe_alarms(AlarmNames=["secpipe-cis-CloudWatch.14-VPCChanges"])["MetricAlarms"]
     assert (alarm["MetricName"], alarm["Period"], alarm["Threshold"], alarm["AlarmActions"]) == ("OldVpc", 60, 5.0, [])
+
+
+def test_the_topic_other_cis_alarms_already_notify_is_reused(member, target_for, trail_to_logs):
+    team_topic = member.client("sns").create_topic(Name="security-team-alerts")["TopicArn"]
+    subscribe_queue(member, team_topic)
+    member.client("logs").put_metric_filter(
+        logGroupName=GROUP, filterName="team-cloudtrail-changes", filterPattern=PLAYBOOKS.get("CloudWatch.5").control.pattern,
+        metricTransformations=[{"metricName": "TrailChanges", "metricNamespace": "Team", "metricValue": "1"}])
+    member.client("cloudwatch").put_metric_alarm(
+        AlarmName="team-trail", MetricName="TrailChanges", Namespace="Team", Statistic="Sum", Period=300,
+        EvaluationPeriods=1, Threshold=1, ComparisonOperator="GreaterThanOrEqualToThreshold", AlarmActions=[team_topic])
+    playbook = PLAYBOOKS.get("CloudWatch.9")
+    target = account_target(target_for, member, "CloudWatch.9")
+    plan = playbook.plan(member, target)
+    assert plan.summary.endswith("-> SNS security-team-alerts")
+    playbook.apply(member, target, plan)
+    assert playbook.verify(member, target)
+    [alarm] = member.client("cloudwatch").describe_alarms(AlarmNames=[playbook.alarm_name])["MetricAlarms"]
+    assert alarm["AlarmActions"] == [team_topic]
+    assert [t["TopicArn"] for t in member.client("sns").list_topics()["Topics"]] == [team_topic]
+    playbook.rollback(member, target, plan.pre_state)
+    assert [t["TopicArn"] for t in member.client("sns").list_topics()["Topics"]] == [team_topic]
