@@ -7,8 +7,9 @@ control when any other pattern is used). The log group is the one a multi-region
 trail of all management events delivers to; without one there is nothing to filter
 (CloudTrail.5 comes first). Alarms notify `secpipe-cis-alarms` (created when missing, one
 topic for all 14, as the guide recommends), unless the CIS alarms already on that log group
-notify a subscribed topic: that one is reused, so every CIS alarm reaches the same people; the control only passes once that topic has a
-confirmed subscriber, so `verify` says False until someone subscribes.
+notify a subscribed topic: that one is reused, so every CIS alarm reaches the same people.
+The control only passes once the topic has a confirmed subscriber, so `verify` says False
+until someone subscribes to a new topic.
 """
 from __future__ import annotations
 
