@@ -23,6 +23,7 @@ from pipeline.convert import to_validated_asff
 from pipeline.errors import ConfigError
 from pipeline.finding import Finding
 from pipeline.gate import Baseline, HubOutcome, decide
+from pipeline.masking import collecting_secrets, mask_file
 from pipeline.policy import Policy
 from pipeline.progress import Progress
 from pipeline.registry import UnknownName
@@ -62,6 +63,9 @@ class ScanRequest:
     only_tools: list[str] = field(default_factory=list)
     links: dict[str, str] = field(default_factory=dict)  # for people: the report, the findings console
     hub_label: str = "the hub"  # for progress lines: "the local hub at http://127.0.0.1:8080"
+    # Raw reports under raw/ are masked like every other output (the archive gets what people may
+    # read); False keeps the scanners' files verbatim, secrets included (`scan --unmasked-raw`).
+    mask_raw: bool = True
     today: date = field(default_factory=lambda: utc_now().date())
 
 
@@ -107,7 +111,10 @@ def run_tools(runners: list[ToolRunner], request: ScanRequest, progress: Progres
     def one(runner: ToolRunner) -> ToolRun:
         progress.started(runner.name, runner.stage.value)
         # A runner reports NOT_INSTALLED / NOT_CONFIGURED itself, with the plain reason.
-        run = runner.run(request.target, raw_dir, request.policy.timeout(runner.name))
+        with collecting_secrets() as secrets:
+            run = runner.run(request.target, raw_dir, request.policy.timeout(runner.name))
+        if request.mask_raw and secrets:
+            mask_raw_reports(run, raw_dir, secrets)
         progress.finished(run)
         return run
 
@@ -129,6 +136,14 @@ def run_tools(runners: list[ToolRunner], request: ScanRequest, progress: Progres
     # in this thread, where run_command itself stops the scanner on Ctrl-C.
     runs.extend(one(r) for r in dynamic)
     return runs
+
+
+def mask_raw_reports(run: ToolRun, raw_dir: Path, secrets: list[str]) -> None:
+    """The secrets the parser masked in the findings, masked in the raw report(s) the tool wrote too."""
+    reports = {run.report_path} if run.report_path else set()
+    reports.update(p for p in raw_dir.glob(f"{run.tool}*") if p.is_file())  # pip-audit-1.json, ...
+    for path in sorted(reports):
+        mask_file(path, secrets)
 
 
 def scopes_of(runs: list[ToolRun], context: ScanContext) -> list[Scope]:
