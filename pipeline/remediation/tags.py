@@ -71,6 +71,15 @@ def _cloudtrail_trail(member: Member, target: Target) -> Mapping[str, str]:
     return tags
 
 
+def names_bucket(target: Target) -> bool:
+    return target.resource_type == "AwsS3Bucket" or target.resource_id.startswith(f"arn:{target.partition}:s3:::")
+
+
+def _trail_or_its_bucket(member: Member, target: Target) -> Mapping[str, str]:
+    """CloudTrail.6/.7 findings name the trail or the bucket it delivers to: the one named is read."""
+    return _s3_bucket(member, target) if names_bucket(target) else _cloudtrail_trail(member, target)
+
+
 TAG_READERS: dict[str, TagReader] = {
     "s3-bucket": TagReader(("s3:GetBucketTagging",), _s3_bucket),
     "ec2": TagReader(("ec2:DescribeTags",), _ec2_resource),
@@ -78,6 +87,7 @@ TAG_READERS: dict[str, TagReader] = {
     "kms-key": TagReader(("kms:ListResourceTags",), _kms_key),
     "rds-instance": TagReader(("rds:DescribeDBInstances", "rds:ListTagsForResource"), _rds_instance),
     "cloudtrail-trail": TagReader(("cloudtrail:ListTags",), _cloudtrail_trail),
+    "cloudtrail-trail-or-bucket": TagReader(("cloudtrail:ListTags", "s3:GetBucketTagging"), _trail_or_its_bucket),
 }
 
 
