@@ -8,7 +8,6 @@ import os
 import pkgutil
 import sys
 from collections.abc import Sequence
-from importlib import metadata
 from typing import Any
 
 from pipeline import commands
@@ -23,10 +22,25 @@ class _Parser(argparse.ArgumentParser):
 
 
 def version() -> str:
+    from importlib import metadata  # a tenth of a second (it loads the email package): only for --version
+
     try:
         return metadata.version("secpipe")
     except metadata.PackageNotFoundError:  # run from a source tree that was never installed
         return "unknown (not installed)"
+
+
+class _VersionAction(argparse.Action):
+    """--version, looked up when asked for rather than each time the parser is built."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS,
+                 default: Any = argparse.SUPPRESS, help: str = "show the version and exit"):
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
+                 option_string: str | None = None) -> None:
+        print(f"secpipe {version()}")  # on stdout, as argparse's own version action prints it
+        parser.exit()
 
 
 def _add_verbosity(parser: argparse.ArgumentParser, default: Any) -> None:
@@ -39,7 +53,7 @@ def _add_verbosity(parser: argparse.ArgumentParser, default: Any) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="secpipe", description="Security scanning pipeline: scanners -> ASFF -> Security Hub.")
-    parser.add_argument("--version", action="version", version=f"secpipe {version()}")
+    parser.add_argument("--version", action=_VersionAction)
     _add_verbosity(parser, default=False)
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     for module in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from pipeline.context import context_from_environment
 from pipeline.errors import ConfigError, ReportError
-from pipeline.lazy_help import StoreWithLazyHelp
+from pipeline.lazy_arguments import LazyStore
 
 # The parsers (and botocore's model, for validation) are imported by the handler: every
 # `secpipe` command builds this parser, and `secpipe --help` should not wait for them.
@@ -20,7 +20,7 @@ def _tool_help() -> str:
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("parse", help="convert one scanner report to ASFF (JSON array on stdout)")
-    p.add_argument("--tool", required=True, action=StoreWithLazyHelp, help_text=_tool_help)
+    p.add_argument("--tool", required=True, action=LazyStore, help_text=_tool_help)
     p.add_argument("file", help="the report file")
     add_context_arguments(p)
     p.set_defaults(handler=run)

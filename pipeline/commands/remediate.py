@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import SecpipeError
+from pipeline.lazy_arguments import LazyStore
 
 EXIT_OK, EXIT_FAILED = 0, 1
 
@@ -21,10 +22,20 @@ class RemediateInputError(SecpipeError):
     """The FILE given to `remediate run` cannot be read as JSON (exit 2)."""
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def _default_role_name() -> str:
+    # Beside the boto3 code that assumes it: imported only when `remediate` reads its arguments.
     from pipeline.remediation.member import DEFAULT_ROLE_NAME
+
+    return DEFAULT_ROLE_NAME
+
+
+def _default_records_dir() -> Path:
     from pipeline.remediation.records import DEFAULT_RECORDS_DIR
 
+    return DEFAULT_RECORDS_DIR
+
+
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("remediate", help="fix CIS findings in member accounts: plan, apply, verify, record")
     actions = p.add_subparsers(dest="remediate_command", required=True)
 
@@ -39,10 +50,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     run.add_argument("--json", action="store_true", help="a JSON array of outcomes instead of one line per finding")
     run.add_argument("--endpoint-url", metavar="HUB_URL",
                      help="the Security Hub endpoint (or a local hub) the outcomes go to")
-    run.add_argument("--role-name", default=DEFAULT_ROLE_NAME, metavar="NAME",
-                     help=f"the role assumed in each member account (default {DEFAULT_ROLE_NAME})")
-    run.add_argument("--records", type=Path, default=DEFAULT_RECORDS_DIR, metavar="DIR",
-                     help=f"where run records go, for rollback (default {DEFAULT_RECORDS_DIR})")
+    run.add_argument("--role-name", action=LazyStore, default_of=_default_role_name, metavar="NAME",
+                     help_text=lambda: f"the role assumed in each member account (default {_default_role_name()})")
+    run.add_argument("--records", type=Path, action=LazyStore, default_of=_default_records_dir, metavar="DIR",
+                     help_text=lambda: f"where run records go, for rollback (default {_default_records_dir()})")
     run.set_defaults(handler=run_run)
 
     back = actions.add_parser("rollback", help="restore the pre-state captured in one run record")

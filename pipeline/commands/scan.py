@@ -18,14 +18,13 @@ from pipeline.gitinfo import read_git_info
 from pipeline.policy import Policy, load_policy
 from pipeline.sinks import registry as sinks
 from pipeline.sinks.base import Sink
-from pipeline.sinks.baseline import BaselineSource, FileBaseline, HubBaseline
-from pipeline.sinks.history import HubHistory
 from pipeline.sinks.options import add_hub_arguments, hub_options
 from pipeline.stages import Stage
 from pipeline.tools.base import ScanTarget
 
 if TYPE_CHECKING:
     from pipeline.scan import ScanOutcome
+    from pipeline.sinks.baseline import BaselineSource
 
 DEFAULT_STAGES = "sca,sast,iac"
 REPORT_URL_ENV = "SECPIPE_REPORT_URL"  # set by the buildspec to the archived report.html
@@ -93,6 +92,8 @@ def _hub(args: argparse.Namespace, context: ScanContext) -> Iterator[_HubChoice]
 def _baseline(args: argparse.Namespace, policy: Policy, client: Any) -> BaselineSource | None:
     """--baseline FILE is the baseline whenever it is given (read and checked now); else the policy's
     baseline_branch in the hub."""
+    from pipeline.sinks.baseline import FileBaseline, HubBaseline
+
     if args.baseline is not None:
         return FileBaseline(args.baseline)
     if not policy.baseline_branch:
@@ -130,6 +131,8 @@ def run(args: argparse.Namespace) -> int:
     from pipeline.findings_table import print_findings_table
     from pipeline.progress import choose_progress
     from pipeline.scan import ScanRequest, check_tool_names, scan
+    from pipeline.sinks.baseline import FileBaseline
+    from pipeline.sinks.history import HubHistory
     from reports import write_all  # jinja2 and the templates are only loaded for a scan
 
     root = Path(args.path)

@@ -1,0 +1,82 @@
+"""Start-up stays light: building the parser (every `secpipe` command does, `--help` included)
+imports neither boto3, botocore's model, jinja2, rich nor the parsers; an empty report is
+parsed without loading the validator. Each check runs in a fresh interpreter, whose
+sys.modules is what that start-up imported."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+#: Modules whose import costs a large part of a start-up; they belong in the handlers.
+HEAVY = ("boto3", "botocore.session", "botocore.client", "jinja2", "rich", "parsers.sarif",
+         "pipeline.asff_validation", "pipeline.hub", "importlib.metadata")
+
+
+def loaded_after(code: str) -> list[str]:
+    """The HEAVY modules present in sys.modules after `code` ran in a new interpreter."""
+    probe = f"{code}\nimport json, sys\nprint(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))"
+    done = subprocess.run([sys.executable, "-c", probe], cwd=PROJECT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+def test_building_the_parser_imports_no_heavy_module() -> None:
+    assert loaded_after("import pipeline.cli\npipeline.cli.build_parser()") == []
+
+
+def test_help_of_every_subcommand_imports_no_heavy_module_except_the_parsers_it_names() -> None:
+    code = ("import contextlib, io, pipeline.cli\n"
+            "for command in ('scan', 'publish', 'findings', 'remediate', 'package', 'tools', 'hub', 'approval'):\n"
+            "    with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
+            "        pipeline.cli.main([command, '--help'])")
+    assert loaded_after(code) == []
+
+
+def test_an_empty_report_is_parsed_without_loading_the_validator(tmp_path: Path) -> None:
+    report = tmp_path / "empty.sarif"
+    report.write_text('{"version": "2.1.0", "runs": []}')
+    code = ("import contextlib, io, pipeline.cli\n"
+            "out = io.StringIO()\n"
+            "out.buffer = io.BytesIO()\n"
+            "with contextlib.redirect_stdout(out):\n"
+            f"    code = pipeline.cli.main(['parse', '--tool', 'sarif', {str(report)!r}])\n"
+            "assert code == 0 and out.buffer.getvalue() == b'[]\\n', (code, out.buffer.getvalue())")
+    assert loaded_after(code) == ["parsers.sarif"]
+
+
+def test_parse_help_still_names_every_parser() -> None:
+    from parsers import registry
+
+    done = subprocess.run([sys.executable, "-m", "pipeline.cli", "parse", "--help"], cwd=PROJECT,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    flat = " ".join(done.stdout.split())
+    for name in registry.names():
+        assert name in flat
+
+
+@pytest.mark.parametrize("extra, role, records", [
+    ([], "secpipe-remediation", Path("secpipe-out") / "remediation"),
+    (["--role-name", "other", "--records", "/tmp/r"], "other", Path("/tmp/r")),
+])
+def test_remediate_defaults_are_read_when_its_arguments_are_parsed(extra: list[str], role: str, records: Path) -> None:
+    from pipeline.cli import build_parser
+    from pipeline.remediation.member import DEFAULT_ROLE_NAME
+    from pipeline.remediation.records import DEFAULT_RECORDS_DIR
+
+    args = build_parser().parse_args(["remediate", "run", "findings.json", *extra])
+    assert (args.role_name, args.records) == (role, records)
+    if not extra:
+        assert (args.role_name, args.records) == (DEFAULT_ROLE_NAME, DEFAULT_RECORDS_DIR)
+
+
+def test_version_is_printed_on_stdout() -> None:
+    done = subprocess.run([sys.executable, "-m", "pipeline.cli", "--version"], cwd=PROJECT,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.startswith("secpipe ") and done.stderr == ""
