@@ -12,6 +12,8 @@ from typing import Any, ClassVar
 
 from pipeline.remediation.playbook import Decision, Member, Plan, Playbook, Target
 from pipeline.remediation.playbooks._client_errors import is_error
+from pipeline.remediation.playbooks._s3_common import bucket_missing
+from pipeline.remediation.tags import bucket_name, names_bucket
 
 CONTROL_TOWER_PREFIX = "aws-controltower-"
 TRAIL_READ_API_CALLS = ("cloudtrail:GetTrail",)
@@ -105,3 +107,35 @@ class TrailPlaybook(Playbook):
     @abstractmethod
     def plan_trail(self, member: Member, trail: Mapping[str, Any]) -> Plan:
         """Decide for a trail this account owns and may change."""
+
+
+CONTROL_TOWER_BUCKET_PREFIX = "aws-controltower-"
+
+
+class TrailBucketPlaybook(TrailPlaybook):
+    """A control on the bucket a trail delivers to (CloudTrail.6, .7). Security Hub's finding
+    names either the trail or that bucket; both lead here to `plan_bucket`. A bucket that is
+    gone or another account's, or Control Tower's log archive bucket, is CANNOT."""
+
+    tag_reader: ClassVar[str | None] = "cloudtrail-trail-or-bucket"
+
+    def plan(self, member: Member, target: Target) -> Plan:
+        if names_bucket(target):
+            return self._plan_for_bucket(member, bucket_name(target), f"S3 bucket {bucket_name(target)}")
+        return super().plan(member, target)
+
+    def plan_trail(self, member: Member, trail: Mapping[str, Any]) -> Plan:
+        return self._plan_for_bucket(member, trail["S3BucketName"], f"trail {trail['Name']}")
+
+    def _plan_for_bucket(self, member: Member, bucket: str, named: str) -> Plan:
+        if bucket.startswith(CONTROL_TOWER_BUCKET_PREFIX):
+            return Plan(Decision.CANNOT, f"{named}: S3 bucket {bucket} is AWS Control Tower's log archive; "
+                                         "not changed outside the landing zone")
+        reason = bucket_missing(member, bucket)
+        if reason:
+            return Plan(Decision.CANNOT, f"{named}: {reason}")
+        return self.plan_bucket(member, bucket)
+
+    @abstractmethod
+    def plan_bucket(self, member: Member, bucket: str) -> Plan:
+        """Decide for the trail's bucket, which exists in this account."""

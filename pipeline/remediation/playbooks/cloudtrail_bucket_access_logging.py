@@ -13,11 +13,10 @@ from pipeline.remediation.playbooks._s3_common import (
     BUCKET_SETUP_API_CALLS,
     BUCKET_SETUP_IAM_ACTIONS,
     bucket_exists,
-    bucket_missing,
     create_log_bucket,
     delete_bucket_if_empty,
 )
-from pipeline.remediation.playbooks._trail_common import TrailPlaybook
+from pipeline.remediation.playbooks._trail_common import TrailBucketPlaybook
 from pipeline.remediation.registry import PLAYBOOKS
 
 
@@ -34,7 +33,7 @@ def log_delivery_statement(member: Member, log_bucket: str) -> dict[str, Any]:
 
 
 @PLAYBOOKS.register
-class TrailBucketAccessLogging(TrailPlaybook):
+class TrailBucketAccessLogging(TrailBucketPlaybook):
     meta = PlaybookMeta(
         control_id="CloudTrail.7",
         title="Ensure S3 bucket access logging is enabled on the CloudTrail S3 bucket",
@@ -42,14 +41,10 @@ class TrailBucketAccessLogging(TrailPlaybook):
         api_calls=("cloudtrail:GetTrail", "s3:GetBucketLogging", "s3:PutBucketLogging", *BUCKET_SETUP_API_CALLS),
         iam_actions=("cloudtrail:GetTrail", "s3:GetBucketLogging", "s3:PutBucketLogging", *BUCKET_SETUP_IAM_ACTIONS),
         destructive=False,
-        resource_types=("AwsCloudTrailTrail",),
+        resource_types=("AwsCloudTrailTrail", "AwsS3Bucket"),
     )
 
-    def plan_trail(self, member: Member, trail: Mapping[str, Any]) -> Plan:
-        bucket = trail["S3BucketName"]
-        reason = bucket_missing(member, bucket)
-        if reason:
-            return Plan(Decision.CANNOT, f"trail {trail['Name']}: {reason}")
+    def plan_bucket(self, member: Member, bucket: str) -> Plan:
         logging = member.client("s3").get_bucket_logging(Bucket=bucket).get("LoggingEnabled")
         if logging:
             return Plan(Decision.COMPLIANT, f"S3 bucket {bucket} logs access to {logging.get('TargetBucket')}")

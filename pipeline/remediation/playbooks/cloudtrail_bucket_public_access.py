@@ -7,19 +7,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from pipeline.remediation.playbook import Decision, Member, Plan, PlaybookMeta, Target
+from pipeline.remediation.playbook import Member, Plan, PlaybookMeta, Target
 from pipeline.remediation.playbooks._s3_common import (
     block_bucket_public_access,
-    bucket_missing,
     plan_bucket_public_access_block,
     restore_bucket_public_access_block,
 )
-from pipeline.remediation.playbooks._trail_common import TrailPlaybook
+from pipeline.remediation.playbooks._trail_common import TrailBucketPlaybook
 from pipeline.remediation.registry import PLAYBOOKS
 
 
 @PLAYBOOKS.register
-class TrailBucketPublicAccess(TrailPlaybook):
+class TrailBucketPublicAccess(TrailBucketPlaybook):
     meta = PlaybookMeta(
         control_id="CloudTrail.6",
         title="Ensure the S3 bucket used to store CloudTrail logs is not publicly accessible",
@@ -29,14 +28,10 @@ class TrailBucketPublicAccess(TrailPlaybook):
         iam_actions=("cloudtrail:GetTrail", "s3:ListBucket", "s3:GetBucketPublicAccessBlock",
                      "s3:PutBucketPublicAccessBlock"),
         destructive=False,
-        resource_types=("AwsCloudTrailTrail",),
+        resource_types=("AwsCloudTrailTrail", "AwsS3Bucket"),
     )
 
-    def plan_trail(self, member: Member, trail: Mapping[str, Any]) -> Plan:
-        bucket = trail["S3BucketName"]
-        reason = bucket_missing(member, bucket)
-        if reason:
-            return Plan(Decision.CANNOT, f"trail {trail['Name']}: {reason}")
+    def plan_bucket(self, member: Member, bucket: str) -> Plan:
         return plan_bucket_public_access_block(member, bucket)
 
     def apply(self, member: Member, target: Target, plan: Plan) -> str:

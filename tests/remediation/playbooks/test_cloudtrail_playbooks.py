@@ -7,6 +7,7 @@ import pytest
 
 from pipeline.remediation.playbook import Decision
 from pipeline.remediation.registry import PLAYBOOKS
+from pipeline.remediation.tags import TAG_READERS, opted_out
 
 TRAIL = "member-trail"
 TRAIL_BUCKET = "member-trail-logs-bucket"
@@ -176,3 +177,31 @@ def test_cloudtrail_5_keeps_the_retention_of_an_existing_log_group(member, trail
     assert logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"][0]["retentionInDays"] == 3653
     playbook.rollback(member, target, plan.pre_state)
     assert logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"][0]["retentionInDays"] == 3653
+
+
+@pytest.mark.parametrize("control_id", ["CloudTrail.6", "CloudTrail.7"])
+def test_a_finding_that_names_the_trail_bucket_is_fixed_on_that_bucket(member, trail_arn, target_for, control_id):
+    playbook = PLAYBOOKS.get(control_id)
+    target = target_for(control_id, f"arn:aws:s3:::{TRAIL_BUCKET}", "AwsS3Bucket")
+    plan = fix_and_check(playbook, member, target)
+    assert plan.pre_state["bucket"] == TRAIL_BUCKET
+    # the same fix seen from the trail: compliant too
+    assert playbook.plan(member, target_for(control_id, trail_arn, "AwsCloudTrailTrail")).decision is Decision.COMPLIANT
+    playbook.rollback(member, target, plan.pre_state)
+    assert playbook.plan(member, target).decision is Decision.CHANGE
+
+
+@pytest.mark.parametrize("control_id", ["CloudTrail.6", "CloudTrail.7"])
+def test_control_towers_log_archive_bucket_is_left_to_the_landing_zone(member, target_for, control_id):
+    bucket = f"aws-controltower-logs-{member.account}-us-east-1"
+    member.client("s3").create_bucket(Bucket=bucket)
+    plan = PLAYBOOKS.get(control_id).plan(member, target_for(control_id, f"arn:aws:s3:::{bucket}", "AwsS3Bucket"))
+    assert plan.decision is Decision.CANNOT and "Control Tower" in plan.summary
+
+
+def test_the_opt_out_tag_is_read_from_the_bucket_a_finding_names(member, trail_arn, target_for):
+    member.client("s3").put_bucket_tagging(Bucket=TRAIL_BUCKET, Tagging={"TagSet": [
+        {"Key": "secpipe-remediation", "Value": "skip"}]})
+    reader = TAG_READERS[PLAYBOOKS.get("CloudTrail.6").tag_reader]
+    assert opted_out(reader.read(member, target_for("CloudTrail.6", f"arn:aws:s3:::{TRAIL_BUCKET}", "AwsS3Bucket")))
+    assert not opted_out(reader.read(member, target_for("CloudTrail.6", trail_arn, "AwsCloudTrailTrail")))

@@ -47,6 +47,7 @@ def test_cis_numbers_resource_types_and_tag_reader(control_id):
     assert meta.resource_types
     assert playbook.tag_reader is None or playbook.tag_reader in TAG_READERS
     # A tag reader reads the resource the finding names: buckets and trails have one, the account has none.
-    expected_reader = {"AwsS3Bucket": "s3-bucket", "AwsCloudTrailTrail": "cloudtrail-trail", "AwsAccount": None}
-    assert playbook.tag_reader == expected_reader[meta.resource_types[0]]
+    expected_reader = {("AwsS3Bucket",): "s3-bucket", ("AwsCloudTrailTrail",): "cloudtrail-trail",
+                       ("AwsCloudTrailTrail", "AwsS3Bucket"): "cloudtrail-trail-or-bucket", ("AwsAccount",): None}
+    assert playbook.tag_reader == expected_reader[tuple(sorted(meta.resource_types))]
     assert meta.cis_numbers() == {version: list(meta.cis.get(version, ())) for version in CIS_VERSIONS}
