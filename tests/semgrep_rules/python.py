@@ -248,6 +248,8 @@ def fetch():
     httpx.post(url, json={})
     # ok: py-ssrf
     requests.get("https://api.example.com/status", timeout=5)
+    # ok: py-ssrf
+    requests.get(f"https://api.example.com/users/{url}", timeout=5)
     if url in ALLOWED_HOSTS:
         # ok: py-ssrf
         requests.get(url, timeout=5)
