@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from pipeline.registry import Registry
 from pipeline.result import ScanResult
 
 Renderer = Callable[[ScanResult], str]
@@ -16,24 +17,17 @@ class ReportFormat:
     render: Renderer
 
 
-_FORMATS: dict[str, ReportFormat] = {}
+FORMATS: Registry[ReportFormat] = Registry("report format")
 
 
 def register(name: str, filename: str) -> Callable[[Renderer], Renderer]:
     def decorate(render: Renderer) -> Renderer:
-        if name in _FORMATS:
+        if name in FORMATS:
             raise ValueError(f"report format {name!r} registered twice")
-        _FORMATS[name] = ReportFormat(name, filename, render)
+        FORMATS.add(ReportFormat(name, filename, render))
         return render
     return decorate
 
 
 def formats() -> list[ReportFormat]:
-    return list(_FORMATS.values())
-
-
-def get(name: str) -> ReportFormat:
-    try:
-        return _FORMATS[name]
-    except KeyError:
-        raise KeyError(f"unknown report format {name!r}; known: {', '.join(_FORMATS)}") from None
+    return FORMATS.all()

@@ -7,6 +7,7 @@ import defusedxml.ElementTree as SafeET
 import pytest
 
 import reports
+from pipeline.registry import UnknownName
 from pipeline.result import ScanResult
 from reports import registry
 
@@ -26,5 +27,5 @@ def test_writes_every_format(scan_result: ScanResult, tmp_path: Path) -> None:
 def test_registry_rejects_duplicates_and_unknown_names() -> None:
     with pytest.raises(ValueError, match="registered twice"):
         registry.register("html", "again.html")(lambda result: "")
-    with pytest.raises(KeyError, match="unknown report format 'pdf'"):
-        registry.get("pdf")
+    with pytest.raises(UnknownName, match="unknown report format 'pdf'; use one of: email-html"):
+        registry.FORMATS.get("pdf")
