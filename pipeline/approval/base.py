@@ -6,6 +6,7 @@ from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, ClassVar
 
 from pipeline.errors import SecpipeError
+from pipeline.registry import Registry
 
 if TYPE_CHECKING:  # the CLI builds its parser from this registry; jinja2 loads only when sending
     from reports.email import ApprovalEmail
@@ -33,17 +34,17 @@ class Notifier(ABC):
         """Deliver; returns one line for the log (message id, recipients). Raises DeliveryError."""
 
 
-_NOTIFIERS: dict[str, type[Notifier]] = {}
+# Classes, not instances: each is built from the command's options (from_args). Every module of
+# pipeline.approval but this one is an implementation, imported on the first lookup.
+NOTIFIERS: Registry[type[Notifier]] = Registry("notifier", package="pipeline.approval", skip_modules={"base"})
 
 
 def register(cls: type[Notifier]) -> type[Notifier]:
-    if cls.name in _NOTIFIERS:
+    if cls.name in NOTIFIERS:  # a class is never "the same instance again": any second one is a mistake
         raise ValueError(f"notifier {cls.name!r} registered twice")
-    _NOTIFIERS[cls.name] = cls
+    NOTIFIERS.add(cls, cls.name)
     return cls
 
 
 def notifiers() -> dict[str, type[Notifier]]:
-    # Importing the implementations registers them.
-    from pipeline.approval import sns, smtp  # noqa: F401
-    return dict(_NOTIFIERS)
+    return {cls.name: cls for cls in NOTIFIERS.all()}
