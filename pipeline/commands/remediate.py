@@ -82,22 +82,37 @@ def run_run(args: argparse.Namespace) -> int:
     from pipeline.remediation.events import findings_from_document
     from pipeline.remediation.member import MemberSessions
     from pipeline.remediation.outcome import OutcomeKind
-    from pipeline.remediation.writeback import record_outcomes
+    from pipeline.remediation.writeback import OutcomeWriter
 
     findings, custom_action = findings_from_document(_read_json(args.file))
     session = _base_session()
     engine = Engine(EngineOptions(dry_run=args.dry_run, role_name=args.role_name, records_dir=args.records),
                     MemberSessions(session, args.role_name))
-    outcomes = engine.run(findings, custom_action=custom_action)
+    # A dry run writes nothing back; otherwise outcomes go to the hub while the others are worked on.
+    writer = None if args.dry_run else OutcomeWriter(_hub_client(session, args.endpoint_url))
+    try:
+        outcomes = engine.run(findings, custom_action=custom_action, on_outcome=writer.add if writer else None)
+    except BaseException:
+        if writer is not None:
+            _close_quietly(writer)
+        raise
     if args.json:
         _print_json([outcome.to_json() for outcome in outcomes])
     else:
         for outcome in outcomes:
             print(_line(outcome), flush=False)
     sys.stdout.flush()
-    if not args.dry_run:
-        record_outcomes(_hub_client(session, args.endpoint_url), outcomes)
+    if writer is not None:
+        writer.close()  # waits for the hub; names any finding it did not take (exit 1)
     return EXIT_FAILED if any(o.outcome is OutcomeKind.FAILED for o in outcomes) else EXIT_OK
+
+
+def _close_quietly(writer: Any) -> None:
+    """The run itself failed (bad input): its error is the one to report, not the write-back's."""
+    try:
+        writer.close()
+    except Exception:
+        pass
 
 
 def run_rollback(args: argparse.Namespace) -> int:

@@ -103,8 +103,12 @@ class Engine:
 
     # -- one run --------------------------------------------------------------------------
 
-    def run(self, findings: Iterable[Any], *, custom_action: bool = False) -> list[Outcome]:
+    def run(self, findings: Iterable[Any], *, custom_action: bool = False,
+            on_outcome: Callable[[Outcome], None] | None = None) -> list[Outcome]:
         """Normalise all (bad input raises before anything changes), then remediate.
+
+        `on_outcome` is called (from worker threads) as each finding ends, e.g. to write it back
+        while the others are still being worked on; the list returned keeps the input order.
 
         Findings for one (account, region, control, resource) run one after another in one
         worker, so the second sees the first's fix (already-compliant) instead of racing it.
@@ -117,7 +121,9 @@ class Engine:
 
         def work(indexes: list[int]) -> None:
             for index in indexes:
-                outcomes[index] = self.remediate(normalised[index])
+                outcome = outcomes[index] = self.remediate(normalised[index])
+                if on_outcome is not None:
+                    on_outcome(outcome)
 
         workers = max(1, min(self.options.max_workers, len(groups)))
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="secpipe-remediate") as pool:

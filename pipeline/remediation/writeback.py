@@ -1,7 +1,8 @@
 """Outcomes -> Security Hub (or the local hub) with BatchUpdateFindings: Workflow status + Note.
 
 One request carries one Workflow status and one Note for all its findings, so
-outcomes are grouped by (status, note) and sent in batches of at most 100.
+outcomes are grouped by (status, note) and sent in batches of at most 100, while the
+engine is still working (`OutcomeWriter`), so writing back overlaps fixing.
 Throttling (TooManyRequestsException, ThrottlingException, HTTP 429) and 5xx are
 retried with jittered backoff under the published 10 requests/s; findings the hub
 reports as unprocessed are retried, and any still unprocessed at the end raise an
@@ -10,6 +11,8 @@ and findings that were never ours (`Outcome.write_back` False) are not written.
 """
 from __future__ import annotations
 
+import queue
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -55,22 +58,103 @@ def note_for(outcome: Outcome) -> str:
 def record_outcomes(securityhub_client: Any, outcomes: Iterable[Outcome], *, policy: RetryPolicy = RetryPolicy(),
                     bucket: TokenBucket | None = None) -> WritebackReport:
     """Writes every outcome that has a Workflow status; raises WritebackError naming any it could not."""
-    bucket = bucket or TokenBucket(UPDATE_QUOTA)
-    stats = CallStats()
-    report = WritebackReport()
-    for (status, note), identifiers in _groups(outcomes).items():
-        request = {"Workflow": {"Status": status}, "Note": {"Text": note, "UpdatedBy": UPDATED_BY}}
-        report.sent += len(identifiers)
-        for start in range(0, len(identifiers), MAX_IDENTIFIERS):
-            _send(securityhub_client, identifiers[start:start + MAX_IDENTIFIERS], request, policy, bucket, stats, report)
-    report.requests, report.throttles = stats.requests, stats.throttles
-    if report.unprocessed:
-        listed = ", ".join(f"{finding_id} ({code})" for finding_id, code in report.unprocessed[:10])
-        more = f" and {len(report.unprocessed) - 10} more" if len(report.unprocessed) > 10 else ""
-        why = f"; {report.errors[0]}" if report.errors else ""
-        raise WritebackError(f"the hub did not record the outcome of {len(report.unprocessed)} finding(s): "
-                             f"{listed}{more}{why}")
+    # Everything is queued before sending starts, so equal notes always share requests.
+    writer = OutcomeWriter(securityhub_client, policy=policy, bucket=bucket, start=False)
+    try:
+        for outcome in outcomes:
+            writer.add(outcome)
+    finally:
+        report = writer.close()
     return report
+
+
+class OutcomeWriter:
+    """Writes outcomes while the engine is still producing them (`add` from any thread).
+
+    Sender threads take whatever has queued up, group it by (status, note) and send it,
+    so the write-back overlaps the remediation instead of following it. `close` waits
+    for everything, then raises WritebackError naming any finding the hub did not take.
+    """
+
+    def __init__(self, securityhub_client: Any, *, policy: RetryPolicy = RetryPolicy(),
+                 bucket: TokenBucket | None = None, senders: int = 4, start: bool = True):
+        self._client = securityhub_client
+        self._policy = policy
+        self._bucket = bucket or TokenBucket(UPDATE_QUOTA)
+        self._stats = CallStats()
+        self._queue: queue.Queue[Outcome | None] = queue.Queue()
+        self.report = WritebackReport()
+        self._lock = threading.Lock()
+        self._crash: BaseException | None = None
+        self._threads = [threading.Thread(target=self._drain, name=f"secpipe-writeback-{n}", daemon=True)
+                         for n in range(senders)]
+        self._started = False
+        if start:
+            self._start()
+
+    def _start(self) -> None:
+        if not self._started:
+            self._started = True
+            for thread in self._threads:
+                thread.start()
+
+    def add(self, outcome: Outcome) -> None:
+        if WORKFLOW_FOR[outcome.outcome] is not None and outcome.write_back:
+            if not outcome.product_arn:
+                raise WritebackError(f"finding {outcome.finding_id} has no ProductArn to write its outcome to")
+            self._queue.put(outcome)
+
+    def close(self) -> WritebackReport:
+        self._start()
+        for _ in self._threads:
+            self._queue.put(None)
+        for thread in self._threads:
+            thread.join()
+        report = self.report
+        report.requests, report.throttles = self._stats.requests, self._stats.throttles
+        if self._crash is not None:
+            raise self._crash
+        if report.unprocessed:
+            listed = ", ".join(f"{finding_id} ({code})" for finding_id, code in report.unprocessed[:10])
+            more = f" and {len(report.unprocessed) - 10} more" if len(report.unprocessed) > 10 else ""
+            why = f"; {report.errors[0]}" if report.errors else ""
+            raise WritebackError(f"the hub did not record the outcome of {len(report.unprocessed)} finding(s): "
+                                 f"{listed}{more}{why}")
+        return report
+
+    def _drain(self) -> None:
+        while True:
+            first = self._queue.get()
+            if first is None:
+                return
+            taken = [first]
+            stop = False
+            while len(taken) < MAX_IDENTIFIERS * 10:
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is None:
+                    stop = True
+                    break
+                taken.append(item)
+            try:
+                self._write(taken)
+            except BaseException as exc:  # a bug: kept and raised by close(), never swallowed
+                self._crash = exc
+                with self._lock:
+                    self.report.unprocessed.extend((o.finding_id, "NotSent") for o in taken)
+            if stop:
+                return
+
+    def _write(self, outcomes: list[Outcome]) -> None:
+        for (status, note), identifiers in _groups(outcomes).items():
+            request = {"Workflow": {"Status": status}, "Note": {"Text": note, "UpdatedBy": UPDATED_BY}}
+            with self._lock:
+                self.report.sent += len(identifiers)
+            for start in range(0, len(identifiers), MAX_IDENTIFIERS):
+                _send(self._client, identifiers[start:start + MAX_IDENTIFIERS], request, self._policy, self._bucket,
+                      self._stats, self.report, self._lock)
 
 
 def _groups(outcomes: Iterable[Outcome]) -> dict[tuple[str, str], list[dict[str, str]]]:
@@ -79,8 +163,6 @@ def _groups(outcomes: Iterable[Outcome]) -> dict[tuple[str, str], list[dict[str,
         status = WORKFLOW_FOR[outcome.outcome]
         if status is None or not outcome.write_back:
             continue
-        if not outcome.product_arn:
-            raise WritebackError(f"finding {outcome.finding_id} has no ProductArn to write its outcome to")
         identifier = {"Id": outcome.finding_id, "ProductArn": outcome.product_arn}
         # A finding named twice in one request is refused: keep one per (status, note).
         groups.setdefault((status, note_for(outcome)), {})[(outcome.finding_id, outcome.product_arn)] = identifier
@@ -88,7 +170,7 @@ def _groups(outcomes: Iterable[Outcome]) -> dict[tuple[str, str], list[dict[str,
 
 
 def _send(client: Any, pending: list[dict[str, str]], request: dict[str, Any], policy: RetryPolicy,
-          bucket: TokenBucket, stats: CallStats, report: WritebackReport) -> None:
+          bucket: TokenBucket, stats: CallStats, report: WritebackReport, lock: threading.Lock) -> None:
     last_codes: dict[str, str] = {}
     for attempt in range(policy.max_attempts):
         if attempt:
@@ -97,10 +179,12 @@ def _send(client: Any, pending: list[dict[str, str]], request: dict[str, Any], p
             reply = call_with_retry(policy, bucket, stats, client.batch_update_findings,
                                     FindingIdentifiers=pending, **request)
         except HubError as exc:  # the whole request was refused or kept failing: every finding in it is named
-            report.unprocessed.extend((identifier["Id"], "RequestFailed") for identifier in pending)
-            report.errors.append(str(exc))
+            with lock:
+                report.unprocessed.extend((identifier["Id"], "RequestFailed") for identifier in pending)
+                report.errors.append(str(exc))
             return
-        report.processed += len(reply.get("ProcessedFindings") or [])
+        with lock:
+            report.processed += len(reply.get("ProcessedFindings") or [])
         retry: list[dict[str, str]] = []
         for entry in reply.get("UnprocessedFindings") or []:
             identifier = entry.get("FindingIdentifier") or {}
@@ -109,8 +193,10 @@ def _send(client: Any, pending: list[dict[str, str]], request: dict[str, Any], p
             if code in RETRYABLE_ITEM_CODES:
                 retry.append({"Id": identifier.get("Id", ""), "ProductArn": identifier.get("ProductArn", "")})
             else:
-                report.unprocessed.append((identifier.get("Id", "?"), code))
+                with lock:
+                    report.unprocessed.append((identifier.get("Id", "?"), code))
         pending = retry
         if not pending:
             return
-    report.unprocessed.extend((identifier["Id"], last_codes.get(identifier["Id"], "Unknown")) for identifier in pending)
+    with lock:
+        report.unprocessed.extend((identifier["Id"], last_codes.get(identifier["Id"], "Unknown")) for identifier in pending)

@@ -20,7 +20,7 @@ import boto3
 
 REGION = "us-east-1"
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
-_STARTUP_SECONDS = 60
+_STARTUP_SECONDS = 120  # a loaded CI machine is slow to import moto
 
 
 def free_port() -> int:
@@ -41,24 +41,36 @@ def _stop(process: subprocess.Popen) -> None:
 
 @contextlib.contextmanager
 def moto_server() -> Iterator[str]:
-    """moto on a free loopback port; yields its URL once it answers."""
-    port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
+    """moto on a free loopback port; yields its URL once it answers.
+
+    The port is free when chosen but another process may take it before moto binds it:
+    a server that exits at once is started again on another port.
+    """
+    for _attempt in range(3):
+        port = free_port()
+        process = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        url = f"http://127.0.0.1:{port}"
+        if _answers(process, f"{url}/moto-api/data.json"):
+            break
+        _stop(process)
+    else:
+        raise RuntimeError("moto_server did not start on a loopback port (tried 3)")
     try:
-        deadline = time.monotonic() + _STARTUP_SECONDS
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/moto-api/data.json", timeout=2).read()
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"moto_server did not start on port {port}") from None
-                time.sleep(0.2)
         yield url
     finally:
         _stop(process)
+
+
+def _answers(process: subprocess.Popen, url: str) -> bool:
+    deadline = time.monotonic() + _STARTUP_SECONDS
+    while process.poll() is None and time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=5).read()
+            return True
+        except OSError:
+            time.sleep(0.2)
+    return False
 
 
 @contextlib.contextmanager

@@ -332,3 +332,11 @@ def test_a_control_that_keeps_failing_is_stopped_for_the_rest_of_the_run(make_en
     assert [o.outcome for o in outcomes] == [OutcomeKind.FAILED] * 3 + [OutcomeKind.SKIPPED] * 5
     assert outcomes[3].detail.startswith(f"stopped: {FAKE_CONTROL} failed 3 of 3 remediations in this run")
     assert len(world.applies) == 3
+
+
+def test_each_outcome_is_handed_over_as_soon_as_it_ends(make_engine, world):
+    for n in range(5):
+        world.add(ACCOUNT, REGION, f"res-{n}")
+    seen = []
+    outcomes = make_engine(max_workers=3).run([finding(f"res-{n}") for n in range(5)], on_outcome=seen.append)
+    assert sorted(o.finding_id for o in seen) == sorted(o.finding_id for o in outcomes)

@@ -161,3 +161,31 @@ def test_against_the_local_hub_with_its_quota(tmp_path):
         assert got["Workflow"]["Status"] == ("RESOLVED" if n % 2 else "NOTIFIED")
         assert got["Note"]["Text"].startswith(f"secpipe {'remediated' if n % 2 else 'failed'}: detail {n} [KMS.4")
         assert got["Note"]["UpdatedBy"] == UPDATED_BY
+
+
+def test_the_writer_takes_outcomes_from_many_threads_while_they_are_produced():
+    from concurrent.futures import ThreadPoolExecutor
+
+    from pipeline.remediation.writeback import OutcomeWriter
+
+    hub = ScriptedHub(*([throttle()] * 3))
+    writer = OutcomeWriter(hub, policy=NO_WAIT, bucket=TokenBucket(UNLIMITED))
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(writer.add, [outcome(n) for n in range(200)] + [outcome(900, OutcomeKind.PLANNED)]))
+    report = writer.close()
+    sent = [i["Id"] for r in hub.requests for i in r["FindingIdentifiers"]]
+    assert report.processed == 200 and report.throttles == 3
+    assert sorted(set(sent)) == sorted(f"finding-{n}" for n in range(200))  # every one, the planned one not
+
+
+def test_a_writer_that_crashes_says_so_at_close():
+    from pipeline.remediation.writeback import OutcomeWriter
+
+    class Broken:
+        def batch_update_findings(self, **request):
+            raise KeyError("a bug")
+
+    writer = OutcomeWriter(Broken(), policy=NO_WAIT, bucket=TokenBucket(UNLIMITED))
+    writer.add(outcome(1))
+    with pytest.raises(KeyError):
+        writer.close()
