@@ -51,6 +51,12 @@ def records_everything(recorder: Mapping[str, Any] | None) -> bool:
     return bool(group.get("allSupported")) and bool(group.get("includeGlobalResourceTypes"))
 
 
+def puttable_recorder(recorder: Mapping[str, Any]) -> dict[str, Any]:
+    """What PutConfigurationRecorder takes back from a described recorder (newer replies add
+    read-only members such as `arn` that it refuses)."""
+    return {key: recorder[key] for key in ("name", "roleARN", "recordingGroup", "recordingMode") if key in recorder}
+
+
 def config_role_arn(member: Member) -> str:
     """Config's service-linked role, created when the account has none yet."""
     iam = member.client("iam")
@@ -119,9 +125,9 @@ class ConfigRecorder(Playbook):
         recorder = plan.change["recorder"]
         name = recorder["name"] if recorder else DEFAULT_NAME
         if not records_everything(recorder):
-            role = recorder["roleARN"] if recorder else config_role_arn(member)
-            config.put_configuration_recorder(ConfigurationRecorder={
-                "name": name, "roleARN": role, "recordingGroup": RECORD_EVERYTHING})
+            # Only the recording group widens: name, role and recording mode stay as they are.
+            kept = puttable_recorder(recorder) if recorder else {"name": name, "roleARN": config_role_arn(member)}
+            config.put_configuration_recorder(ConfigurationRecorder={**kept, "recordingGroup": RECORD_EVERYTHING})
         if plan.change["channel"] is None:
             bucket = plan.change["bucket"]
             create_log_bucket(member, bucket, config_bucket_statements(member, bucket))
@@ -146,6 +152,6 @@ class ConfigRecorder(Playbook):
             config.delete_configuration_recorder(ConfigurationRecorderName=name)
             done.append(f"recorder {name} deleted")
         elif not records_everything(recorder):
-            config.put_configuration_recorder(ConfigurationRecorder=recorder)
+            config.put_configuration_recorder(ConfigurationRecorder=puttable_recorder(recorder))
             done.append(f"recorder {name} recording group restored")
         return "AWS Config: " + "; ".join(done) + ", as before"

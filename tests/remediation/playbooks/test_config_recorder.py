@@ -6,6 +6,7 @@ import json
 import pytest
 
 from pipeline.remediation.playbook import Decision
+from pipeline.remediation.playbooks.config_recorder import puttable_recorder
 from pipeline.remediation.registry import PLAYBOOKS
 
 ROLE = "arn:aws:iam::111122223333:role/team-config-role"
@@ -94,6 +95,15 @@ def test_a_recorder_of_some_types_is_widened_and_rollback_narrows_it_again(membe
     restored, recording = recorder_state(config)
     assert recording and restored["recordingGroup"]["resourceTypes"] == ["AWS::S3::Bucket"]
     assert restored["recordingGroup"]["allSupported"] is False
+
+
+def test_a_recorder_is_put_back_with_its_recording_mode_and_without_read_only_members():
+    # moto drops recordingMode, so this is the rule itself: what AWS describes, minus what Put refuses.
+    described = {"arn": "arn:aws:config:us-east-1:111122223333:configuration-recorder/team/abc", "name": "team",
+                 "roleARN": ROLE, "recordingGroup": {"allSupported": True}, "recordingScope": "PAID",
+                 "recordingMode": {"recordingFrequency": "DAILY"}}
+    assert puttable_recorder(described) == {"name": "team", "roleARN": ROLE, "recordingGroup": {"allSupported": True},
+                                            "recordingMode": {"recordingFrequency": "DAILY"}}
 
 
 def test_control_tower_config_is_left_to_the_landing_zone(member, playbook, target):
