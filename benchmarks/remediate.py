@@ -4,11 +4,14 @@
 
 Real processes: moto_server holds the member accounts (reached by assume_role), `secpipe
 hub serve --quota` is the hub (Security Hub's 10 BatchUpdateFindings requests/s, burst 30),
-and the CLI runs as a user runs it. Every finding is a KMS.4 finding (three CIS shapes and
-the consolidated one, in turn) for a key of its own that does not rotate. Prints:
-- findings/s over the whole run, and the time spent fixing vs writing outcomes back;
+and the CLI runs as a user runs it. Each account has open S3 buckets; every bucket has an
+S3.8 finding (bucket Block Public Access) and an S3.5 finding (TLS-only policy), in the
+consolidated, CIS 1.4.0 and CIS 3.0.0 shapes in turn. (Buckets, not KMS keys: moto takes
+~0.3 s to create a key, which would make the set-up the longest part.) Prints:
+- findings/s over the whole run, and when fixing ended vs when the last outcome was written
+  (the write-back runs alongside and is bound by the hub's 10 requests/s: one per note);
 - updates lost: findings whose outcome is not in the hub afterwards (must be 0);
-- keys not rotating afterwards (must be 0);
+- buckets not fixed afterwards, read back from moto (must be 0);
 - the highest number of remediations started per account and region in any rate window,
   read from the run records, against the engine's limit (must not exceed it).
 """
@@ -29,25 +32,44 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from pipeline.remediation.guards import DEFAULT_RATE_LIMIT, DEFAULT_RATE_WINDOW  # noqa: E402
 from pipeline.remediation.outcome import WORKFLOW_FOR, OutcomeKind  # noqa: E402
-from tests.remediation.findings import cis_standard, cis_v12, consolidated  # noqa: E402
+from tests.remediation.findings import cis_standard, consolidated  # noqa: E402
 from tests.remediation.servers import (cli_environment, hub_client, hub_server, member_session,  # noqa: E402
                                        moto_server)
 
-SHAPES = (
-    lambda key: consolidated("KMS.4", key["Arn"], "AwsKmsKey", account=key["AWSAccountId"]),
-    lambda key: cis_v12("2.8", key["Arn"], "AwsKmsKey", account=key["AWSAccountId"]),
-    lambda key: cis_standard("1.4.0", "3.8", key["Arn"], "AwsKmsKey", account=key["AWSAccountId"]),
-    lambda key: cis_standard("3.0.0", "3.6", key["Arn"], "AwsKmsKey", account=key["AWSAccountId"]),
-)
+# control -> the CIS numbers its standard findings carry, per version
+S3_CONTROLS = {"S3.8": {"1.4.0": "2.1.5.2", "3.0.0": "2.1.4"}, "S3.5": {"1.4.0": "2.1.2", "3.0.0": "2.1.1"}}
+
+
+def finding_for(control: str, bucket: str, account: str, turn: int) -> dict:
+    arn = f"arn:aws:s3:::{bucket}"
+    if turn % 3 == 0:
+        return consolidated(control, arn, "AwsS3Bucket", account=account)
+    version = "1.4.0" if turn % 3 == 1 else "3.0.0"
+    return cis_standard(version, S3_CONTROLS[control][version], arn, "AwsS3Bucket", account=account)
 
 
 def accounts(count: int) -> list[str]:
     return [f"{200000000000 + n}" for n in range(count)]
 
 
-def make_keys(moto_url: str, account: str, count: int) -> list[dict]:
-    kms = member_session(moto_url, account).client("kms", endpoint_url=moto_url)
-    return [kms.create_key(Description=f"bench {n}")["KeyMetadata"] for n in range(count)]
+def make_buckets(moto_url: str, account: str, count: int) -> list[tuple[str, str]]:
+    s3 = member_session(moto_url, account).client("s3", endpoint_url=moto_url)
+    names = [f"bench-{account}-{n}" for n in range(count)]
+    for name in names:
+        s3.create_bucket(Bucket=name)
+    return [(account, name) for name in names]
+
+
+def unfixed(moto_url: str, buckets: list[tuple[str, str]]) -> int:
+    clients = {}
+    broken = 0
+    for account, name in buckets:
+        s3 = clients.get(account) or clients.setdefault(
+            account, member_session(moto_url, account).client("s3", endpoint_url=moto_url))
+        block = s3.get_public_access_block(Bucket=name)["PublicAccessBlockConfiguration"]
+        policy = s3.get_bucket_policy(Bucket=name)["Policy"]
+        broken += not (all(block.values()) and "aws:SecureTransport" in policy)
+    return broken
 
 
 def import_findings(hub_url: str, findings: list[dict]) -> None:
@@ -113,15 +135,19 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="secpipe-bench-remediate-") as folder, \
             moto_server() as moto_url, hub_server(Path(folder) / "hub.sqlite3", quota=True) as hub_url:
         setup = time.perf_counter()
+        per_bucket = len(S3_CONTROLS)
         with ThreadPoolExecutor(max_workers=4) as pool:
-            keys = [key for batch in pool.map(lambda a: make_keys(moto_url, a, per_account), members) for key in batch]
-        keys = keys[:args.findings]
-        findings = [SHAPES[n % len(SHAPES)](key) for n, key in enumerate(keys)]
+            buckets = [b for batch in pool.map(lambda a: make_buckets(moto_url, a, -(-per_account // per_bucket)),
+                                               members) for b in batch]
+        findings = []
+        for turn, (account, bucket) in enumerate(buckets):
+            findings.extend(finding_for(control, bucket, account, turn) for control in S3_CONTROLS)
+        findings = findings[:args.findings]
         import_findings(hub_url, findings)
         file = Path(folder) / "findings.json"
         file.write_text(json.dumps(findings))
-        print(f"setup: {len(keys)} keys in {len(members)} accounts on moto, {len(findings)} findings in the hub "
-              f"({time.perf_counter() - setup:.1f} s)")
+        print(f"setup: {len(buckets)} open buckets in {len(members)} accounts on moto, {len(findings)} findings "
+              f"in the hub ({time.perf_counter() - setup:.1f} s)")
 
         records = Path(folder) / "records"
         command = [sys.executable, "-m", "pipeline.cli", "remediate", "run", str(file), "--json",
@@ -131,7 +157,7 @@ def main() -> int:
                                    env=cli_environment(moto_url), cwd=folder)
         lines = []
         assert process.stdout is not None
-        for line in process.stdout:  # the JSON array is printed when fixing ends, before the write-back
+        for line in process.stdout:  # the JSON array is printed when fixing ends; the write-back may still run
             lines.append(line)
             if line.rstrip() == "]":
                 break
@@ -150,19 +176,17 @@ def main() -> int:
             finding = stored.get(row["finding_id"], {})
             if (finding.get("Workflow") or {}).get("Status") != expected or "Note" not in finding:
                 lost += 1
-        sessions = {a: member_session(moto_url, a).client("kms", endpoint_url=moto_url) for a in members}
-        not_rotating = sum(not sessions[k["AWSAccountId"]].get_key_rotation_status(KeyId=k["Arn"])["KeyRotationEnabled"]
-                           for k in keys)
+        not_fixed = unfixed(moto_url, buckets)
         record_count, peak = peak_starts(records, DEFAULT_RATE_WINDOW)
 
     print(f"findings: {len(rows)} across {len(members)} accounts; outcomes: {dict(outcomes)}")
     print(f"remediate run: {elapsed:.1f} s = {len(rows) / elapsed:.1f} findings/s "
-          f"(fix + verify {fixed:.1f} s = {len(rows) / fixed:.1f} findings/s; write-back {elapsed - fixed:.1f} s "
-          f"under the hub's 10 BatchUpdateFindings/s)")
-    print(f"updates lost: {lost}; keys not rotating afterwards: {not_rotating}; run records: {record_count}")
+          f"(all fixed and verified after {fixed:.1f} s = {len(rows) / fixed:.1f} findings/s; the last outcome "
+          f"written {elapsed - fixed:.1f} s later, under the hub's 10 BatchUpdateFindings/s)")
+    print(f"updates lost: {lost}; buckets not fixed afterwards: {not_fixed}; run records: {record_count}")
     print(f"highest per-account rate: {peak} remediations started in {DEFAULT_RATE_WINDOW:g} s per account+region "
           f"(limit {DEFAULT_RATE_LIMIT}) -> {'ok' if peak <= DEFAULT_RATE_LIMIT else 'OVER THE LIMIT'}")
-    return 0 if process.returncode == 0 and lost == 0 and not_rotating == 0 and peak <= DEFAULT_RATE_LIMIT else 1
+    return 0 if process.returncode == 0 and lost == 0 and not_fixed == 0 and peak <= DEFAULT_RATE_LIMIT else 1
 
 
 if __name__ == "__main__":
