@@ -93,7 +93,10 @@ class ConfigRecorder(Playbook):
 
     def plan(self, member: Member, target: Target) -> Plan:
         config = member.client("config")
-        recorders = config.describe_configuration_recorders()["ConfigurationRecorders"]
+        # A service-linked recorder (it names its servicePrincipal) belongs to that service; Config.1
+        # is about the account's own recorder.
+        recorders = [recorder for recorder in config.describe_configuration_recorders()["ConfigurationRecorders"]
+                     if not recorder.get("servicePrincipal")]
         channels = config.describe_delivery_channels()["DeliveryChannels"]
         for named in (*recorders, *channels):
             if named["name"].startswith(CONTROL_TOWER_PREFIX):
