@@ -9,7 +9,7 @@ from pipeline.sinks.connection import HubOptions
 
 
 def add_hub_arguments(parser: argparse.ArgumentParser, allow_none: bool = True) -> None:
-    choices = registry.names() if allow_none else list(registry.HUBS)
+    choices = registry.names() if allow_none else registry.HUBS.names()
     parser.add_argument("--hub", choices=choices, default=registry.DEFAULT_HUB,
                         help="where findings live: 'local' (the SQLite hub, started in-process unless --endpoint-url "
                              "is given), 'securityhub' (AWS, account from STS)"

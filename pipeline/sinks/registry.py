@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import contextlib
 import importlib
-from dataclasses import replace
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, ContextManager
+from contextlib import AbstractContextManager as ContextManager
+from dataclasses import replace
+from typing import TYPE_CHECKING
 
-from pipeline.errors import ConfigError
+from pipeline.registry import Registry
 from pipeline.sinks.base import Sink
 from pipeline.sinks.connection import HubConnection, HubOptions
 
@@ -25,21 +26,19 @@ def _on_use(module: str, function: str) -> Connector:
     return connect
 
 
-HUBS: dict[str, Connector] = {"local": _on_use("pipeline.sinks.local", "connect_local"),
-                              "securityhub": _on_use("pipeline.sinks.aws_hub", "connect_aws")}
+HUBS: Registry[Connector] = Registry("hub")
+HUBS.add(_on_use("pipeline.sinks.local", "connect_local"), "local")
+HUBS.add(_on_use("pipeline.sinks.aws_hub", "connect_aws"), "securityhub")
 NO_HUB = "none"
 DEFAULT_HUB = "local"
 
 
 def names() -> list[str]:
-    return [*HUBS, NO_HUB]
+    return [*HUBS.names(), NO_HUB]
 
 
 def _connector(name: str) -> Connector:
-    try:
-        return HUBS[name]
-    except KeyError:
-        raise ConfigError(f"unknown hub {name!r}; use one of: {', '.join(HUBS)}") from None
+    return HUBS.get(name)  # UnknownName (a ConfigError) naming the hubs
 
 
 def connect(name: str, options: HubOptions) -> ContextManager[HubConnection]:
