@@ -234,3 +234,45 @@ def test_two_findings_for_one_resource_fix_it_once(deploy, tmp_path) -> None:
     assert s3.get_public_access_block(Bucket=BUCKET)["PublicAccessBlockConfiguration"] == ALL_BLOCKED
     for finding in (first, second):
         assert deployment.hub.finding(finding["Id"])["Workflow"]["Status"] == "RESOLVED"
+
+
+def test_the_remediate_custom_action_acts_on_a_finding_whatever_its_workflow(deploy) -> None:
+    deployment = deploy()
+    s3 = _open_bucket(deployment)
+    finding = consolidated(MEMBER_ACCOUNT, "S3.8", BUCKET_ARN, "AwsS3Bucket", Workflow={"Status": "NOTIFIED"})
+    deployment.hub.import_findings([finding])
+    action = f"arn:aws:securityhub:us-east-1:{SECURITY_ACCOUNT}:action/custom/Remediate"
+
+    done = deployment.run(event([finding], SECURITY_ACCOUNT, "Security Hub Findings - Custom Action",
+                                resources=[action], actionName="Remediate", actionDescription="Remediate"))
+
+    assert done["status"] == "SUCCEEDED", done
+    assert s3.get_public_access_block(Bucket=BUCKET)["PublicAccessBlockConfiguration"] == ALL_BLOCKED
+    assert deployment.hub.finding(finding["Id"])["Workflow"]["Status"] == "RESOLVED"
+
+
+def test_the_same_finding_imported_again_when_not_new_is_left_alone(deploy) -> None:
+    deployment = deploy()
+    s3 = _open_bucket(deployment)
+    finding = consolidated(MEMBER_ACCOUNT, "S3.8", BUCKET_ARN, "AwsS3Bucket", Workflow={"Status": "NOTIFIED"})
+    deployment.hub.import_findings([finding])
+
+    done = deployment.run(event([finding], SECURITY_ACCOUNT))
+
+    assert done["status"] == "SUCCEEDED", done
+    assert "NotActionable" in _entered(deployment, done["executionArn"])
+    assert [call.function for call in deployment.lambdas.invocations] == ["secpipe-remediation-normalise"]
+    assert _public_access_block(s3) == {}
+
+
+def test_an_event_that_holds_no_readable_finding_fails_the_execution_visibly(deploy) -> None:
+    deployment = deploy()
+    broken = {"detail-type": "Security Hub Findings - Imported", "source": "aws.securityhub",
+              "detail": {"findings": [{"Id": "x", "ProductArn": "p", "AwsAccountId": "not-an-account"}]}}
+
+    done = deployment.run(broken)
+
+    assert done["status"] == "FAILED"
+    (failed,) = _events_of(deployment, done["executionArn"], "TaskFailed")
+    assert failed["taskFailedEventDetails"]["error"] == "FindingError"
+    assert "AwsAccountId must be 12 digits" in failed["taskFailedEventDetails"]["cause"]
