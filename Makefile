@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: scan test setup system-packages scanners
+.PHONY: scan test lint setup system-packages scanners
 
 # Exits as secpipe does: 1 here, because the gate fails on the deliberately vulnerable example.
 scan: setup scanners
@@ -13,6 +13,11 @@ scan: setup scanners
 
 test: setup system-packages scanners
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+# ruff (pyflakes, pycodestyle, import order, bugbear, pyupgrade) and mypy, as configured in pyproject.toml.
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 setup: $(STAMP)
 
