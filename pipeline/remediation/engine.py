@@ -3,7 +3,7 @@
 Rules, in the order they are applied to one finding:
 1. not actionable (archived, passed, already handled, unknown control): skipped, nothing written back;
 2. no playbook for the control: no-playbook (left for a person);
-3. another run holds the (account, region, control, resource) claim: skipped;
+3. another run holds the (account, region, control, resource) claim: skipped, not written back;
 4. the rate limit of (account, region) is waited for, then the member role is assumed;
 5. opt-out tag read live; opted out, or the tags cannot be read (fail closed): skipped;
 6. plan: COMPLIANT -> already-compliant; CANNOT -> skipped with the playbook's reason;
@@ -146,8 +146,11 @@ class Engine:
             return self._outcome(finding, OutcomeKind.SKIPPED, f"{stopped}; left for a person")
         key = state_key(finding.target)
         if not self.state.claim(key, self.options.clock()):
+            # Not written back: the same finding delivered twice would otherwise race the other
+            # run's RESOLVED with this NOTIFIED; the run holding the claim reports the result.
             return self._outcome(finding, OutcomeKind.SKIPPED,
-                                 "another remediation of this resource is in progress; it reports the result")
+                                 "another remediation of this resource is in progress; it reports the result",
+                                 write_back=False)
         try:
             started = self.limiter.acquire(finding.target.account, finding.target.region)
             outcome = self._remediate_claimed(_Context(finding, playbook, key, started))

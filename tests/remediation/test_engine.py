@@ -109,6 +109,7 @@ def test_a_resource_claimed_by_another_run_is_skipped(make_engine, world, clock,
     assert engine.state.claim(state_key(normalised.target), clock())  # another Lambda holds it
     outcome = engine.remediate(normalised)
     assert outcome.outcome is OutcomeKind.SKIPPED and "in progress" in outcome.detail
+    assert not outcome.write_back  # the run holding the claim reports; no NOTIFIED racing its RESOLVED
     assert world.applies == []
 
 
