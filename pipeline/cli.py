@@ -118,7 +118,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     level = logging.INFO if args.verbose else logging.ERROR if args.quiet else logging.WARNING
     logging.basicConfig(level=level, format="secpipe: %(message)s")
     if not isinstance(sys.stdout, _PipeSafeStream):
-        sys.stdout = _PipeSafeStream(sys.stdout)  # type: ignore[assignment]
+        sys.stdout = _PipeSafeStream(sys.stdout)
     try:
         code = int(args.handler(args) or 0)
     except SecpipeError as exc:

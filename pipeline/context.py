@@ -7,14 +7,15 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+from typing import Any
 
 LOCAL_ACCOUNT = "000000000000"
 DEFAULT_REGION = "us-east-1"
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -37,13 +38,13 @@ class ScanContext:
     def effective_product_arn(self) -> str:
         return self.product_arn or self.default_product_arn
 
-    def with_overrides(self, **values: str | None) -> "ScanContext":
+    def with_overrides(self, **values: str | None) -> ScanContext:
         """Replace only the values that were actually given.
 
         A new region brings its partition (cn-* -> aws-cn, ...) unless the partition
         is given too: this is the one place every command gets it from.
         """
-        given = {k: v for k, v in values.items() if v is not None}
+        given: dict[str, Any] = {k: v for k, v in values.items() if v is not None}
         if "region" in given and "partition" not in given:
             given["partition"] = partition_for_region(given["region"])
         return replace(self, **given)

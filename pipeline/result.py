@@ -92,7 +92,7 @@ class ScanResult:
         """Every finding, most severe first; suppressed ones after the open ones of the same severity."""
         stage = self._stage_function()
         verdicts = self.verdicts()
-        items = [Item(f, a["Id"], stage(f), v) for f, a, v in zip(self.findings, self.asff, verdicts)]
+        items = [Item(f, a["Id"], stage(f), v) for f, a, v in zip(self.findings, self.asff, verdicts, strict=True)]
         return sorted(items, key=lambda i: (-i.finding.severity, not i.verdict.standing.is_open, i.finding.tool,
                                             i.finding.rule_id, location_text(i.finding)))
 
@@ -104,7 +104,7 @@ class ScanResult:
 
     def open_findings(self) -> list[Finding]:
         """Still to fix: neither suppressed (code, policy) nor triaged away in the hub."""
-        return [f for f, v in zip(self.findings, self.verdicts()) if v.standing.is_open]
+        return [f for f, v in zip(self.findings, self.verdicts(), strict=True) if v.standing.is_open]
 
     def counts_by_severity(self) -> dict[Severity, int]:
         """Open (not suppressed) findings per severity, every severity present, most severe first."""

@@ -55,8 +55,9 @@ def _rule(finding: Finding) -> dict[str, Any]:
     help_uri = finding.remediation_url or next((r for r in finding.references if r.startswith(("http://", "https://"))), None)
     if help_uri:
         rule["helpUri"] = help_uri
-    if _text(finding.remediation):
-        rule["help"] = {"text": finding.remediation.strip()}
+    remediation = _text(finding.remediation)
+    if remediation:
+        rule["help"] = {"text": remediation}
     if finding.confidence:
         rule["properties"]["precision"] = {"high": "high", "medium": "medium", "low": "low",
                                            "certain": "very-high", "confirmed": "very-high"}.get(

@@ -26,7 +26,7 @@ class Notifier(ABC):
 
     @classmethod
     @abstractmethod
-    def from_args(cls, args: argparse.Namespace) -> "Notifier":
+    def from_args(cls, args: argparse.Namespace) -> Notifier:
         """Build from parsed options; ConfigError when one this channel needs is missing or malformed."""
 
     @abstractmethod

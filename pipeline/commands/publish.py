@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-
 from typing import TYPE_CHECKING
 
 from pipeline.context import context_from_environment

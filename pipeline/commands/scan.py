@@ -188,6 +188,7 @@ def _out_dir(value: str) -> Path:
 
 def _print_outcome(outcome: ScanOutcome, args: argparse.Namespace, policy: Policy) -> None:
     gate = outcome.result.gate
+    assert gate is not None, "scan always decides the gate"
     print(f"gate: {'PASSED' if gate.passed else 'FAILED'} ({len(outcome.result.findings)} findings; "
           f"policy: {policy.source})")
     for reason in gate.reasons:
