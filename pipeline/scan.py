@@ -171,10 +171,13 @@ def scan(request: ScanRequest, progress: Progress,
     # What was there before this run: read before publishing, which changes it.
     hub_error: str | None = None
     baseline = read_baseline(request)
-    try:
-        prior = request.history.findings(context.repo, context.branch) if request.history else {}
-    except HUB_FAILURES as exc:
-        prior, hub_error = {}, _one_line(exc)
+    prior: dict[str, PriorFinding] = {}
+    if request.history is not None:
+        progress.note(f"reading the findings of {context.repo}@{context.branch} from {request.hub_label}")
+        try:
+            prior = request.history.findings(context.repo, context.branch)
+        except HUB_FAILURES as exc:
+            hub_error = _one_line(exc)
     keep_first_observed(asff, prior)
     findings_path = request.out_dir / "findings.asff.json"
     findings_path.write_text(json.dumps(asff, indent=1, ensure_ascii=False), encoding="utf-8")
