@@ -106,10 +106,13 @@ def restore_bucket_public_access_block(member: Member, pre_state: Mapping[str, A
 
 # --- buckets secpipe creates (trail logs, access logs, Config snapshots) ----------------
 
-BUCKET_SETUP_API_CALLS = ("s3:HeadBucket", "s3:CreateBucket", "s3:PutBucketEncryption", "s3:PutPublicAccessBlock",
-                          "s3:PutBucketPolicy", "s3:ListObjectsV2", "s3:DeleteBucket")
-BUCKET_SETUP_IAM_ACTIONS = ("s3:ListBucket", "s3:CreateBucket", "s3:PutEncryptionConfiguration",
-                            "s3:PutBucketPublicAccessBlock", "s3:PutBucketPolicy", "s3:DeleteBucket")
+BUCKET_SETUP_API_CALLS = ("s3:HeadBucket", "s3:CreateBucket", "s3:GetBucketEncryption", "s3:PutBucketEncryption",
+                          "s3:PutPublicAccessBlock", "s3:GetBucketPolicy", "s3:PutBucketPolicy", "s3:ListObjectsV2",
+                          "s3:DeleteBucket")
+BUCKET_SETUP_IAM_ACTIONS = ("s3:ListBucket", "s3:CreateBucket", "s3:GetEncryptionConfiguration",
+                            "s3:PutEncryptionConfiguration", "s3:PutBucketPublicAccessBlock", "s3:GetBucketPolicy",
+                            "s3:PutBucketPolicy", "s3:DeleteBucket")
+SSE_S3 = {"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]}
 
 
 def bucket_exists(member: Member, bucket: str) -> bool:
@@ -123,29 +126,71 @@ def deny_insecure_transport_statement(bucket_arn: str, sid: str = "secpipe-DenyI
             "Condition": {"Bool": {"aws:SecureTransport": "false"}}}
 
 
+def default_encryption(member: Member, bucket: str) -> dict[str, Any] | None:
+    """The bucket's default encryption configuration, None when it has none."""
+    s3 = member.client("s3")
+    try:
+        return dict(s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"])
+    except s3.exceptions.ClientError as exc:
+        if is_error(exc, "ServerSideEncryptionConfigurationNotFoundError"):
+            return None
+        raise
+
+
+def bucket_policy(member: Member, bucket: str) -> str | None:
+    """The bucket policy text exactly as stored, None when there is none."""
+    s3 = member.client("s3")
+    try:
+        return str(s3.get_bucket_policy(Bucket=bucket)["Policy"])
+    except s3.exceptions.ClientError as exc:
+        if is_error(exc, "NoSuchBucketPolicy"):
+            return None
+        raise
+
+
+def as_list(value: Any) -> list[Any]:
+    """IAM policy members are a value or a list of values."""
+    return value if isinstance(value, list) else [value]
+
+
+def merge_statements(previous: str | None, statements: list[dict[str, Any]]) -> str:
+    """The previous policy with `statements` added; a statement with one of their Sids is replaced,
+    every other statement and member of the policy stays as it was."""
+    policy: dict[str, Any] = json.loads(previous) if previous else {"Version": "2012-10-17"}
+    ours = {statement["Sid"] for statement in statements}
+    kept = [statement for statement in as_list(policy.get("Statement", []))
+            if not (isinstance(statement, Mapping) and statement.get("Sid") in ours)]
+    policy["Statement"] = [*kept, *statements]
+    return json.dumps(policy)
+
+
 def create_log_bucket(member: Member, bucket: str, statements: list[dict[str, Any]]) -> bool:
     """Create an encrypted (SSE-S3), non-public, TLS-only bucket with `statements` in its policy.
 
-    Returns False when it already existed in this account (a retry, or an earlier run):
-    its settings are then applied again, which is idempotent.
+    Returns False when it already existed in this account (a retry, or an earlier run): it is
+    then completed, never weakened: an existing default encryption stays, Block Public Access
+    only turns on, and the statements are merged into its policy by Sid.
     """
     s3 = member.client("s3")
-    created = True
-    params: dict[str, Any] = {"Bucket": bucket}
-    if member.region != "us-east-1":  # us-east-1 refuses an explicit LocationConstraint
-        params["CreateBucketConfiguration"] = {"LocationConstraint": member.region}
-    try:
-        s3.create_bucket(**params)
-    except s3.exceptions.ClientError as exc:
-        if not is_error(exc, "BucketAlreadyOwnedByYou"):
-            raise PlaybookError(f"cannot create S3 bucket {bucket}: {exc}") from exc
-        created = False
-    s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={
-        "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]})
+    # Asked first: in us-east-1 CreateBucket on a bucket you own answers 200, not BucketAlreadyOwnedByYou.
+    created = not bucket_exists(member, bucket)
+    if created:
+        params: dict[str, Any] = {"Bucket": bucket}
+        if member.region != "us-east-1":  # us-east-1 refuses an explicit LocationConstraint
+            params["CreateBucketConfiguration"] = {"LocationConstraint": member.region}
+        try:
+            s3.create_bucket(**params)
+        except s3.exceptions.ClientError as exc:
+            if not is_error(exc, "BucketAlreadyOwnedByYou"):
+                raise PlaybookError(f"cannot create S3 bucket {bucket}: {exc}") from exc
+            created = False  # made meanwhile by a concurrent run
+    if created or default_encryption(member, bucket) is None:
+        s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration=SSE_S3)
     s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration=ALL_BLOCKED)
     arn = f"arn:{member.partition}:s3:::{bucket}"
-    policy = {"Version": "2012-10-17", "Statement": [*statements, deny_insecure_transport_statement(arn)]}
-    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(policy))
+    previous = None if created else bucket_policy(member, bucket)
+    s3.put_bucket_policy(Bucket=bucket, Policy=merge_statements(previous, [*statements,
+                                                                             deny_insecure_transport_statement(arn)]))
     return created
 
 

@@ -9,21 +9,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from pipeline.remediation.playbook import Decision, Member, Plan, PlaybookMeta, Target
-from pipeline.remediation.playbooks._client_errors import is_error
-from pipeline.remediation.playbooks._s3_common import BucketPlaybook
+from pipeline.remediation.playbooks._s3_common import SSE_S3, BucketPlaybook, default_encryption
 from pipeline.remediation.registry import PLAYBOOKS
-
-SSE_S3 = {"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]}
-
-
-def default_encryption(member: Member, bucket: str) -> dict[str, Any] | None:
-    s3 = member.client("s3")
-    try:
-        return dict(s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"])
-    except s3.exceptions.ClientError as exc:
-        if is_error(exc, "ServerSideEncryptionConfigurationNotFoundError"):
-            return None
-        raise
 
 
 def algorithms(configuration: Mapping[str, Any] | None) -> list[str]:

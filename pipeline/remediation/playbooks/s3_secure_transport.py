@@ -11,56 +11,38 @@ from collections.abc import Mapping
 from typing import Any
 
 from pipeline.remediation.playbook import Decision, Member, Plan, PlaybookError, PlaybookMeta, Target
-from pipeline.remediation.playbooks._client_errors import is_error
-from pipeline.remediation.playbooks._s3_common import BucketPlaybook, deny_insecure_transport_statement
+from pipeline.remediation.playbooks._s3_common import (
+    BucketPlaybook,
+    as_list,
+    bucket_policy,
+    deny_insecure_transport_statement,
+    merge_statements,
+)
 from pipeline.remediation.registry import PLAYBOOKS
 
 STATEMENT_ID = "secpipe-DenyInsecureTransport"
 POLICY_SIZE_LIMIT = 20 * 1024  # S3's bucket policy limit, in bytes
 
 
-def bucket_policy(member: Member, bucket: str) -> str | None:
-    s3 = member.client("s3")
-    try:
-        return str(s3.get_bucket_policy(Bucket=bucket)["Policy"])
-    except s3.exceptions.ClientError as exc:
-        if is_error(exc, "NoSuchBucketPolicy"):
-            return None
-        raise
-
-
-def _as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value]
-
-
 def _everyone(principal: Any) -> bool:
-    return principal == "*" or (isinstance(principal, Mapping) and "*" in _as_list(principal.get("AWS")))
+    return principal == "*" or (isinstance(principal, Mapping) and "*" in as_list(principal.get("AWS")))
 
 
 def _insecure_transport_condition(condition: Any) -> bool:
     if not isinstance(condition, Mapping):
         return False
     values = (condition.get("Bool") or {}).get("aws:SecureTransport", [])
-    return any(str(value).lower() == "false" for value in _as_list(values))
+    return any(str(value).lower() == "false" for value in as_list(values))
 
 
 def denies_insecure_transport(statement: Mapping[str, Any], bucket_arn: str) -> bool:
     """The s3-bucket-ssl-requests-only rule: Deny, anyone, all S3 actions, bucket and objects, no TLS."""
-    resources = set(_as_list(statement.get("Resource", [])))
+    resources = set(as_list(statement.get("Resource", [])))
     return (statement.get("Effect") == "Deny"
             and _everyone(statement.get("Principal"))
-            and bool({"s3:*", "*"} & set(_as_list(statement.get("Action", []))))
+            and bool({"s3:*", "*"} & set(as_list(statement.get("Action", []))))
             and ("*" in resources or {bucket_arn, f"{bucket_arn}/*"} <= resources)
             and _insecure_transport_condition(statement.get("Condition")))
-
-
-def merged_policy(previous: str | None, bucket_arn: str) -> str:
-    """The previous policy with the Deny statement added (or our own earlier statement replaced)."""
-    policy: dict[str, Any] = json.loads(previous) if previous else {"Version": "2012-10-17"}
-    statements = [statement for statement in _as_list(policy.get("Statement", []))
-                  if not (isinstance(statement, Mapping) and statement.get("Sid") == STATEMENT_ID)]
-    policy["Statement"] = [*statements, deny_insecure_transport_statement(bucket_arn, STATEMENT_ID)]
-    return json.dumps(policy)
 
 
 @PLAYBOOKS.register
@@ -79,12 +61,12 @@ class BucketSecureTransport(BucketPlaybook):
         arn = f"arn:{member.partition}:s3:::{bucket}"
         previous = bucket_policy(member, bucket)
         try:
-            statements = _as_list(json.loads(previous).get("Statement", [])) if previous else []
+            statements = as_list(json.loads(previous).get("Statement", [])) if previous else []
         except ValueError:
             return Plan(Decision.CANNOT, f"S3 bucket {bucket} has a policy that is not JSON; not touching it")
         if any(isinstance(s, Mapping) and denies_insecure_transport(s, arn) for s in statements):
             return Plan(Decision.COMPLIANT, f"S3 bucket {bucket} policy denies requests without TLS")
-        policy = merged_policy(previous, arn)
+        policy = merge_statements(previous, [deny_insecure_transport_statement(arn, STATEMENT_ID)])
         if len(policy.encode()) > POLICY_SIZE_LIMIT:
             return Plan(Decision.CANNOT, f"S3 bucket {bucket}: adding the TLS-only statement would exceed "
                                          f"the {POLICY_SIZE_LIMIT}-byte policy limit")

@@ -205,3 +205,23 @@ def test_the_opt_out_tag_is_read_from_the_bucket_a_finding_names(member, trail_a
     reader = TAG_READERS[PLAYBOOKS.get("CloudTrail.6").tag_reader]
     assert opted_out(reader.read(member, target_for("CloudTrail.6", f"arn:aws:s3:::{TRAIL_BUCKET}", "AwsS3Bucket")))
     assert not opted_out(reader.read(member, target_for("CloudTrail.6", trail_arn, "AwsCloudTrailTrail")))
+
+
+def test_cloudtrail_7_completes_an_existing_log_bucket_without_weakening_it(member, trail_arn, trail_target):
+    s3, kms = member.client("s3"), member.client("kms")
+    log_bucket = f"secpipe-s3-access-logs-{member.account}-us-east-1"
+    s3.create_bucket(Bucket=log_bucket)
+    key = kms.create_key()["KeyMetadata"]["Arn"]
+    s3.put_bucket_encryption(Bucket=log_bucket, ServerSideEncryptionConfiguration={"Rules": [
+        {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key}}]})
+    auditors = {"Sid": "AuditorsRead", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::444455556666:root"},
+                "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{log_bucket}/*"}
+    s3.put_bucket_policy(Bucket=log_bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [auditors]}))
+    playbook, target = PLAYBOOKS.get("CloudTrail.7"), trail_target("CloudTrail.7")
+    plan = fix_and_check(playbook, member, target)
+    rule = s3.get_bucket_encryption(Bucket=log_bucket)["ServerSideEncryptionConfiguration"]["Rules"][0]
+    assert rule["ApplyServerSideEncryptionByDefault"]["KMSMasterKeyID"] == key
+    sids = [s["Sid"] for s in json.loads(s3.get_bucket_policy(Bucket=log_bucket)["Policy"])["Statement"]]
+    assert sids == ["AuditorsRead", "S3ServerAccessLogsPolicy", "secpipe-DenyInsecureTransport"]
+    playbook.rollback(member, target, plan.pre_state)
+    assert log_bucket in [b["Name"] for b in s3.list_buckets()["Buckets"]]  # it was there before: kept
