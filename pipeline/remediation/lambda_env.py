@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+from botocore.config import Config
 
 from pipeline.aws import SINGLE_ATTEMPT, make_client
 from pipeline.errors import ConfigError
@@ -71,8 +72,17 @@ def securityhub_client(environ: Mapping[str, str] | None = None) -> Any:
     return make_client(boto3.session.Session(), "securityhub", endpoint_url=endpoint, retries=SINGLE_ATTEMPT)
 
 
+# The Proxy waits for the Remediation function's answer: longer than that function may run
+# (its Timeout in remediation-service-account.yaml), shorter than the Proxy's own Timeout.
+REMEDIATION_TIMEOUT_SECONDS = 600
+INVOKE_READ_TIMEOUT_SECONDS = REMEDIATION_TIMEOUT_SECONDS + 30
+
+
 def lambda_client() -> Any:
-    return make_client(boto3.session.Session(), "lambda", retries=SINGLE_ATTEMPT)
+    """One attempt: a retried synchronous invoke could run a remediation twice; the state
+    machine's Retry (with the idempotency of the Remediation function) decides instead."""
+    config = Config(retries=dict(SINGLE_ATTEMPT), connect_timeout=10, read_timeout=INVOKE_READ_TIMEOUT_SECONDS)
+    return boto3.session.Session().client("lambda", config=config)
 
 
 def dry_run(environ: Mapping[str, str] | None = None) -> bool:

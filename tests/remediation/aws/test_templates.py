@@ -337,3 +337,11 @@ def test_the_idempotency_table_is_the_one_powertools_expects() -> None:
     assert state["KeySchema"] == [{"AttributeName": "pk", "KeyType": "HASH"}]  # guards.DynamoDBStateStore
     assert state["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
 
+
+
+def test_the_proxy_waits_longer_than_the_remediation_function_may_run_and_ends_after_it(moto_aws) -> None:
+    remediation = _functions()["RemediationFunction"]["Timeout"]
+    proxy_timeout = _functions()["ProxyFunction"]["Timeout"]
+    assert remediation == lambda_env.REMEDIATION_TIMEOUT_SECONDS
+    assert remediation < lambda_env.INVOKE_READ_TIMEOUT_SECONDS < proxy_timeout
+    assert lambda_env.lambda_client().meta.config.read_timeout == lambda_env.INVOKE_READ_TIMEOUT_SECONDS
