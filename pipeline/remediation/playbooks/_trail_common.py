@@ -16,8 +16,6 @@ from pipeline.remediation.playbooks._s3_common import bucket_missing
 from pipeline.remediation.tags import bucket_name, names_bucket
 
 CONTROL_TOWER_PREFIX = "aws-controltower-"
-TRAIL_READ_API_CALLS = ("cloudtrail:GetTrail",)
-TRAIL_READ_IAM_ACTIONS = ("cloudtrail:GetTrail",)
 
 
 def trail_account(trail_arn: str) -> str:
