@@ -27,7 +27,7 @@ from pipeline.masking import collecting_secrets, mask_file
 from pipeline.policy import Policy
 from pipeline.progress import Progress
 from pipeline.registry import UnknownName
-from pipeline.result import ScanResult, summary_dict
+from pipeline.result import ScanResult, write_summary
 from pipeline.sinks.base import PublishResult, Scope, Sink
 from pipeline.sinks.baseline import BaselineSource
 from pipeline.sinks.history import HistorySource, PriorFinding
@@ -200,9 +200,7 @@ def scan(request: ScanRequest, progress: Progress,
     result = ScanResult(context=context, runs=runs, findings=findings, asff=asff, gate=gate,
                         started_at=started, finished_at=utc_now(), links=dict(request.links))
     files = {"findings": findings_path}
-    summary_path = request.out_dir / "summary.json"
-    summary_path.write_text(json.dumps(summary_dict(result), indent=2, ensure_ascii=False), encoding="utf-8")
-    files["summary"] = summary_path
+    files["summary"] = write_summary(result, request.out_dir / "summary.json")
     files.update(write_reports(result, request.out_dir))
     return ScanOutcome(result=result, publish=publish, files=files, hub_error=hub_error)
 
