@@ -210,6 +210,8 @@ def subscribed_alarm_topics(member: Member, group: str, patterns: set[str]) -> I
             alarms = cloudwatch.describe_alarms_for_metric(MetricName=transformation["metricName"],
                                                            Namespace=transformation["metricNamespace"])
             for alarm in alarms.get("MetricAlarms", []):
+                if not alarm.get("ActionsEnabled", True):
+                    continue  # an alarm with its actions off notifies no one
                 for action in alarm.get("AlarmActions", []):
                     if action.split(":")[2:3] == ["sns"] and confirmed_subscribers(member, action):
                         yield str(metric_filter["filterName"]), action

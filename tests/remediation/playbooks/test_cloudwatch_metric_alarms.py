@@ -204,3 +204,12 @@ def test_the_topic_other_cis_alarms_already_notify_is_reused(member, target_for,
     assert [t["TopicArn"] for t in member.client("sns").list_topics()["Topics"]] == [team_topic]
     playbook.rollback(member, target, plan.pre_state)
     assert [t["TopicArn"] for t in member.client("sns").list_topics()["Topics"]] == [team_topic]
+
+
+def test_an_alarm_with_its_actions_off_does_not_count(member, target_for, trail_to_logs, subscribed_topic):
+    playbook = PLAYBOOKS.get("CloudWatch.6")
+    target = account_target(target_for, member, "CloudWatch.6")
+    playbook.apply(member, target, playbook.plan(member, target))
+    assert playbook.verify(member, target)
+    member.client("cloudwatch").disable_alarm_actions(AlarmNames=[playbook.alarm_name])
+    assert playbook.plan(member, target).decision is Decision.CHANGE
