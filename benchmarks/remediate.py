@@ -33,8 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from pipeline.remediation.guards import DEFAULT_RATE_LIMIT, DEFAULT_RATE_WINDOW  # noqa: E402
 from pipeline.remediation.outcome import WORKFLOW_FOR, OutcomeKind  # noqa: E402
 from tests.remediation.findings import cis_standard, consolidated  # noqa: E402
-from tests.remediation.servers import (cli_environment, hub_client, hub_server, member_session,  # noqa: E402
-                                       moto_server)
+from tests.remediation.servers import cli_environment, hub_client, hub_server, member_session, moto_server  # noqa: E402
 
 # control -> the CIS numbers its standard findings carry, per version
 S3_CONTROLS = {"S3.8": {"1.4.0": "2.1.5.2", "3.0.0": "2.1.4"}, "S3.5": {"1.4.0": "2.1.2", "3.0.0": "2.1.1"}}

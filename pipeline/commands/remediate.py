@@ -65,7 +65,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run_list(args: argparse.Namespace) -> int:
     from pipeline.remediation.registry import PLAYBOOKS
 
-    rows = [{"control_id": p.meta.control_id, "title": p.meta.title, "cis": p.meta.cis_numbers(),
+    rows: list[dict[str, Any]] = [{"control_id": p.meta.control_id, "title": p.meta.title, "cis": p.meta.cis_numbers(),
              "iam_actions": list(p.iam_actions()), "destructive": p.meta.destructive} for p in PLAYBOOKS.all()]
     if args.json:
         _print_json(rows)

@@ -27,9 +27,19 @@ from typing import Any
 
 from pipeline.registry import Registry
 from pipeline.remediation.controls import RemapTable, remap_table, table_for
-from pipeline.remediation.guards import (DEFAULT_BREAKER_FAILURES, DEFAULT_LOOP_THRESHOLD, DEFAULT_LOOP_WINDOW,
-                                         DEFAULT_RATE_LIMIT, DEFAULT_RATE_WINDOW, ControlBreaker, LoopGuard,
-                                         RateLimiter, SQLiteStateStore, StateStore, state_key)
+from pipeline.remediation.guards import (
+    DEFAULT_BREAKER_FAILURES,
+    DEFAULT_LOOP_THRESHOLD,
+    DEFAULT_LOOP_WINDOW,
+    DEFAULT_RATE_LIMIT,
+    DEFAULT_RATE_WINDOW,
+    ControlBreaker,
+    LoopGuard,
+    RateLimiter,
+    SQLiteStateStore,
+    StateStore,
+    state_key,
+)
 from pipeline.remediation.member import DEFAULT_ROLE_NAME, MemberAccessError
 from pipeline.remediation.normalise import NormalisedFinding, normalise_finding
 from pipeline.remediation.outcome import Outcome, OutcomeKind

@@ -25,7 +25,7 @@ def _endpoint_overridden() -> bool:
     return any(name.startswith("AWS_ENDPOINT_URL") and value for name, value in os.environ.items())
 
 
-def _drop_account_host_label(request: Any, **_: Any) -> None:
+def _drop_account_host_label(request: Any, **kwargs: Any) -> None:
     """S3 Control's endpoint rules put the account id in front of the host; against an endpoint
     override ("111122223333.127.0.0.1", moto_server) that name does not resolve, so it is taken off."""
     parts = urlsplit(request.url)

@@ -67,7 +67,7 @@ def normalise_finding(finding: Any, *, custom_action: bool = False,
         raise FindingError(f"finding {finding_id}: no Region on the resource or the finding")
     partition = _arn_part(resource_id, 1) or _arn_part(finding_id, 1) or _arn_part(product_arn, 1) or "aws"
     control_id = control_of(finding, resource_type, table or remap_table())
-    details = resource.get("Details") if isinstance(resource.get("Details"), Mapping) else {}
+    details = _mapping(resource, "Details")
     target = Target(control_id=control_id, account=account, region=region, partition=partition,
                     resource_id=resource_id, resource_type=resource_type, details=details)
     reason = _not_actionable(finding, control_id, custom_action, table or remap_table())
@@ -84,8 +84,7 @@ def control_of(finding: Mapping[str, Any], resource_type: str, table: RemapTable
 
 
 def _consolidated(finding: Mapping[str, Any], _type: str, _table: RemapTable) -> str:
-    compliance = finding.get("Compliance") if isinstance(finding.get("Compliance"), Mapping) else {}
-    return str(compliance.get("SecurityControlId") or "")
+    return str(_mapping(finding, "Compliance").get("SecurityControlId") or "")
 
 
 def _standards_control_arn(finding: Mapping[str, Any], resource_type: str, table: RemapTable) -> str:
@@ -118,8 +117,7 @@ def _not_actionable(finding: Mapping[str, Any], control_id: str, custom_action: 
     record_state = str(finding.get("RecordState") or "")
     if record_state != ACTIVE:
         return f"RecordState is {record_state or 'missing'}, not ACTIVE"
-    compliance = finding.get("Compliance") if isinstance(finding.get("Compliance"), Mapping) else {}
-    status = str(compliance.get("Status") or "")
+    status = str(_mapping(finding, "Compliance").get("Status") or "")
     if status not in ACTIONABLE_COMPLIANCE:
         return f"Compliance.Status is {status or 'missing'}, not FAILED or WARNING"
     workflow = _workflow_status(finding)
@@ -133,7 +131,7 @@ def _not_actionable(finding: Mapping[str, Any], control_id: str, custom_action: 
 
 
 def _workflow_status(finding: Mapping[str, Any]) -> str:
-    workflow = finding.get("Workflow") if isinstance(finding.get("Workflow"), Mapping) else {}
+    workflow = _mapping(finding, "Workflow")
     # WorkflowState is the deprecated field older findings still carry instead.
     return str(workflow.get("Status") or finding.get("WorkflowState") or "")
 
@@ -148,8 +146,12 @@ def _first_resource(finding: Mapping[str, Any], finding_id: str) -> Mapping[str,
 
 
 def _product_field(finding: Mapping[str, Any], name: str) -> str:
-    fields = finding.get("ProductFields") if isinstance(finding.get("ProductFields"), Mapping) else {}
-    return str(fields.get(name) or "")
+    return str(_mapping(finding, "ProductFields").get(name) or "")
+
+
+def _mapping(parent: Mapping[str, Any], name: str) -> Mapping[str, Any]:
+    value = parent.get(name)
+    return value if isinstance(value, Mapping) else {}
 
 
 def _text(finding: Mapping[str, Any], name: str) -> str:

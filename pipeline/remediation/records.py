@@ -11,7 +11,7 @@ import json
 import os
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -64,7 +64,7 @@ def target_fields(target: Target) -> dict[str, Any]:
 
 
 def iso(epoch: float) -> str:
-    return datetime.fromtimestamp(epoch, timezone.utc).isoformat(timespec="microseconds")
+    return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="microseconds")
 
 
 def write_record(directory: Path, record: RunRecord) -> Path:
@@ -114,7 +114,7 @@ def rollback(record_path: Path | str, member_sessions: SessionSource,
     target = record.target_object()
     member = member_sessions.get(target.account, target.region, target.partition)
     done = playbook.rollback(member, target, record.pre_state)
-    stamp = iso(now if now is not None else datetime.now(timezone.utc).timestamp())
+    stamp = iso(now if now is not None else datetime.now(UTC).timestamp())
     _write_json(path, asdict(replace(record, rolled_back=stamp)))
     return f"{record.control_id} {target.account} {target.region} {target.resource_id}: {done}"
 

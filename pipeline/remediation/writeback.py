@@ -17,9 +17,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from pipeline.remediation.outcome import WORKFLOW_FOR, Outcome
 from pipeline.sinks.pacing import UPDATE_QUOTA, TokenBucket
 from pipeline.sinks.retrying import RETRYABLE_ITEM_CODES, CallStats, HubError, RetryPolicy, call_with_retry
-from pipeline.remediation.outcome import WORKFLOW_FOR, Outcome
 
 UPDATED_BY = "secpipe-remediation"
 NOTE_MAX = 512

@@ -13,8 +13,7 @@ from pipeline.remediation.guards import RateLimiter, SQLiteStateStore, state_key
 from pipeline.remediation.normalise import FindingError, normalise_finding
 from pipeline.remediation.outcome import OutcomeKind
 from pipeline.remediation.records import RecordError, read_record, rollback
-from tests.remediation.fake_playbook import (FAKE_CONTROL, FAKE_TAG_READER, FAKE_TAGS, FakeSessions, World,
-                                             fake_registry)
+from tests.remediation.fake_playbook import FAKE_CONTROL, FAKE_TAG_READER, FAKE_TAGS, FakeSessions, World, fake_registry
 from tests.remediation.findings import ACCOUNT, REGION, consolidated, with_changes
 
 OTHER_ACCOUNT = "444455556666"
