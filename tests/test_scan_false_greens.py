@@ -8,7 +8,7 @@ import io
 import json
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import defusedxml.ElementTree as SafeET
@@ -179,8 +179,9 @@ def test_the_region_brings_its_partition_for_every_command(region: str, partitio
 
 
 def test_scan_with_a_china_region_writes_aws_cn_arns(tmp_path: Path) -> None:
-    from pipeline.commands.scan import _context
     import argparse
+
+    from pipeline.commands.scan import _context
 
     args = argparse.Namespace(repo="r", branch="main", region="cn-north-1")
     assert _context(args, tmp_path).effective_product_arn.startswith("arn:aws-cn:securityhub:cn-north-1:")
@@ -190,7 +191,7 @@ def test_scan_with_a_china_region_writes_aws_cn_arns(tmp_path: Path) -> None:
 
 def test_hub_triage_reaches_the_gate_and_first_sighting_is_kept(runners, tmp_path: Path) -> None:  # noqa: F811
     runners += [FakeRunner("bandit", Stage.SAST, findings=[finding("bandit", "B602", Severity.HIGH)])]
-    first_seen = datetime(2026, 11, 1, 8, 0, tzinfo=timezone.utc)
+    first_seen = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)
     context = ScanContext(repo="r", branch="main", now=first_seen)
     options = HubOptions(db_path=tmp_path / "hub.sqlite3", product_arn=context.effective_product_arn)
 
@@ -209,7 +210,7 @@ def test_hub_triage_reaches_the_gate_and_first_sighting_is_kept(runners, tmp_pat
             FindingIdentifiers=[{"Id": document["Id"], "ProductArn": document["ProductArn"]}],
             Workflow={"Status": "SUPPRESSED"}, Note={"Text": "test fixture, not shipped", "UpdatedBy": "alice"})
 
-    second, _ = run_scan(datetime(2026, 11, 20, 8, 0, tzinfo=timezone.utc))
+    second, _ = run_scan(datetime(2026, 11, 20, 8, 0, tzinfo=UTC))
     assert second.exit_code == 0, second.result.gate.reasons
     [verdict] = second.result.gate.verdicts
     assert verdict.standing is Standing.TRIAGED and "alice" in verdict.reason and "test fixture" in verdict.reason

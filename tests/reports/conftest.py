@@ -1,12 +1,12 @@
 """A ScanResult with a finding of every kind, built the way `scan` builds one (real ASFF Ids)."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from pipeline.context import ScanContext
 from pipeline.asff import to_asff
+from pipeline.context import ScanContext
 from pipeline.convert import to_validated_asff
 from pipeline.finding import Category, CodeLocation, Cvss, Finding, IacLocation, Package, Severity, WebLocation
 from pipeline.gate import decide
@@ -17,7 +17,7 @@ from pipeline.stages import Stage
 from pipeline.tools.base import ToolRun, ToolStatus
 
 HOSTILE = '<script>alert("pwned")</script><img src=x onerror=alert(1)>'
-STARTED = datetime(2026, 11, 27, 13, 0, 0, tzinfo=timezone.utc)
+STARTED = datetime(2026, 11, 27, 13, 0, 0, tzinfo=UTC)
 
 
 def sample_findings() -> list[Finding]:

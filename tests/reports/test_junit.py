@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import defusedxml.ElementTree as SafeET
 
+from pipeline.finding import Category, Finding, Severity
 from pipeline.gate import decide
 from pipeline.policy import Policy
-from pipeline.finding import Category, Finding, Severity
 from pipeline.result import ScanResult
 from reports.junit import render_junit, xml_text
 from tests.reports.conftest import make_result

@@ -3,7 +3,7 @@ from __future__ import annotations
 from pipeline.result import ScanResult
 from reports.markdown import GITHUB_COMMENT_LIMIT, MAX_CHARS, render_markdown, render_markdown_with
 from reports.templating import markdown_text
-from tests.reports.conftest import many_findings, make_result
+from tests.reports.conftest import make_result, many_findings
 
 
 def test_pull_request_comment_content(scan_result: ScanResult) -> None:

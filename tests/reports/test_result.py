@@ -11,7 +11,7 @@ from pipeline.gate import decide
 from pipeline.policy import Policy, Threshold
 from pipeline.result import TOP_FINDINGS, ScanResult, load_summary, location_text, summary_dict, write_summary
 from pipeline.stages import Stage
-from tests.reports.conftest import many_findings, make_result
+from tests.reports.conftest import make_result, many_findings
 
 
 def test_counts_leave_out_suppressed_and_use_the_tool_stage(scan_result: ScanResult) -> None:
