@@ -45,6 +45,8 @@ class Chart:
     height: int
     label_width: int
     bars: list[Bar]
+    bar_height: int = BAR_HEIGHT      # the template draws each bar (and its track) this high
+    total_width: int = TOTAL_WIDTH    # room right of the bars for the total
 
 
 def stacked_bars(rows: dict[str, dict[Severity, int]]) -> Chart:

@@ -12,7 +12,7 @@ from reports.registry import register
 from reports.templating import text_environment
 
 GITHUB_COMMENT_LIMIT = 65_536
-MAX_CHARS = 60_000      # room for a bot's own header/footer around the report
+MAX_CHARS = GITHUB_COMMENT_LIMIT - 5_536  # room for a bot's own header/footer around the report
 MAX_ROWS = 100
 MAX_REASONS = 25
 
