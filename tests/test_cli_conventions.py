@@ -57,6 +57,12 @@ def test_quiet_scan_prints_only_the_result(tmp_path: Path) -> None:
     assert "gate: FAILED" in done.stdout
 
 
+def test_no_hub_means_nothing_is_imported(tmp_path: Path) -> None:
+    tree = python_tree(tmp_path)
+    done = secpipe(tmp_path, "scan", str(tree), "--tools", "bandit", "--hub", "none", "--out", str(tmp_path / "o"))
+    assert "importing" not in done.stderr and "hub (" not in done.stdout
+
+
 def test_out_that_is_a_file_is_one_line(tmp_path: Path) -> None:
     tree = python_tree(tmp_path)
     (tmp_path / "taken").write_text("a file\n")

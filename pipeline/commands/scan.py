@@ -70,7 +70,7 @@ def _policy(args: argparse.Namespace, root: Path) -> Policy:
 
 @dataclass(frozen=True)
 class _HubChoice:
-    sink: Sink
+    sink: Sink | None      # None for --hub none: nothing is published
     context: ScanContext   # with the account, region and partition the hub's product says
     client: Any            # to query (baseline, triage); None for --hub none
     label: str             # for people: "the local hub at http://127.0.0.1:41234"
@@ -81,7 +81,7 @@ def _hub(args: argparse.Namespace, context: ScanContext) -> Iterator[_HubChoice]
     options = hub_options(args, product_arn=context.effective_product_arn)
     with sinks.open_hub(args.hub, options) as (sink, connection):
         if connection is None:
-            yield _HubChoice(sink, context, None, "no hub")
+            yield _HubChoice(None, context, None, "no hub")
             return
         # The hub decides the account (STS for AWS); the findings must carry it.
         context = context_for_product(context, connection.product_arn or context.effective_product_arn)
