@@ -156,8 +156,10 @@ def scan(request: ScanRequest, progress: Progress,
     started = utc_now()
     request.out_dir.mkdir(parents=True, exist_ok=True)
     runners = select_runners(request)
-    runs = run_tools(runners, request, progress)
-    progress.close()
+    try:
+        runs = run_tools(runners, request, progress)
+    finally:
+        progress.close()  # also on Ctrl-C: a live display must give the terminal (and its cursor) back
 
     context = request.context
     findings: list[Finding] = identity.number_occurrences(f for run in runs for f in run.findings)
