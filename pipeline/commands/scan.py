@@ -89,13 +89,13 @@ def _hub(args: argparse.Namespace, context: ScanContext) -> Iterator[_HubChoice]
         yield _HubChoice(sink, context, connection.client, f"the {args.hub} hub{where}")
 
 
-def _baseline(args: argparse.Namespace, policy: Policy, client: Any) -> BaselineSource | None:
-    """--baseline FILE is the baseline whenever it is given (read and checked now); else the policy's
-    baseline_branch in the hub."""
-    from pipeline.sinks.baseline import FileBaseline, HubBaseline
+def _baseline(given: BaselineSource | None, policy: Policy, client: Any) -> BaselineSource | None:
+    """--baseline FILE is the baseline whenever it is given (read and checked before anything ran);
+    else the policy's baseline_branch in the hub."""
+    from pipeline.sinks.baseline import HubBaseline
 
-    if args.baseline is not None:
-        return FileBaseline(args.baseline)
+    if given is not None:
+        return given
     if not policy.baseline_branch:
         return None
     if client is None:
@@ -150,8 +150,8 @@ def run(args: argparse.Namespace) -> int:
     only_tools = [t.strip() for t in args.tools.split(",") if t.strip()] if args.tools else []
     check_tool_names(only_tools)
     policy = _policy(args, root)
-    if args.baseline is not None:
-        FileBaseline(args.baseline)  # a missing or unreadable FILE is a usage error before anything runs
+    # A missing or unreadable FILE is a usage error before anything runs.
+    baseline_file = FileBaseline(args.baseline) if args.baseline is not None else None
     with _hub(args, _context(args, root)) as hub:
         request = ScanRequest(
             target=ScanTarget(path=root, url=args.target),
@@ -160,7 +160,7 @@ def run(args: argparse.Namespace) -> int:
             policy=policy,
             context=hub.context,
             sink=hub.sink,
-            baseline=_baseline(args, policy, hub.client),
+            baseline=_baseline(baseline_file, policy, hub.client),
             history=HubHistory(hub.client) if hub.client is not None else None,
             only_tools=only_tools,
             links=_links(args, hub.context),
