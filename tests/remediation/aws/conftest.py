@@ -15,6 +15,7 @@ templates' own properties, and every Lambda answered by the project's real handl
 """
 from __future__ import annotations
 
+import ast
 import contextlib
 import importlib
 import io
@@ -40,6 +41,9 @@ from moto.awslambda import models as lambda_models  # noqa: E402
 from moto.awslambda import responses as lambda_responses  # noqa: E402
 from moto.core.exceptions import JsonRESTError  # noqa: E402
 from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl  # noqa: E402
+from moto.iam.models import iam_backends  # noqa: E402
+from moto.sts import responses as sts_responses  # noqa: E402
+from moto.sts.exceptions import STSClientError  # noqa: E402
 from moto.sts.models import sts_backends  # noqa: E402
 
 from pipeline.hub import LocalHub, start_local_hub  # noqa: E402
@@ -68,6 +72,7 @@ SERVICE_PARAMETERS = {
     "MemberRoleName": "secpipe-remediation", "DryRun": "false", "IdempotencySeconds": "3600",
     "CodeBucket": CODE["S3Bucket"], "CodeKey": CODE["S3Key"], "LogRetentionDays": "365",
 }
+HARNESS_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}  # moto: the default account
 PSEUDO = {"AWS::Partition": PARTITION, "AWS::Region": REGION, "AWS::URLSuffix": "amazonaws.com"}
 
 
@@ -116,7 +121,7 @@ def _scope(template: dict[str, Any], parameters: dict[str, str], account: str) -
 
 def session_in(account: str, role_name: str = "admin") -> boto3.session.Session:
     """Credentials of a role in `account` (moto switches account on AssumeRole)."""
-    sts = boto3.client("sts", region_name=REGION)
+    sts = boto3.client("sts", region_name=REGION, **HARNESS_CREDENTIALS)
     creds = sts.assume_role(RoleArn=f"arn:{PARTITION}:iam::{account}:role/{role_name}",
                             RoleSessionName="test")["Credentials"]
     return boto3.session.Session(aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
@@ -257,8 +262,9 @@ def _require_invoke_permission(owner: Any, function: Any, qualifier: str | None,
 def _runtime_environment(function: Any) -> dict[str, str]:
     """The function's variables plus what the Lambda runtime sets, with its role's credentials."""
     account = function.account_id
-    role = boto3.client("sts", region_name=REGION).assume_role(RoleArn=function.role,
-                                                               RoleSessionName=function.function_name)["Credentials"]
+    # The harness's own credentials, not those of a handler this call nests in (os.environ holds those).
+    role = boto3.client("sts", region_name=REGION, **HARNESS_CREDENTIALS).assume_role(
+        RoleArn=function.role, RoleSessionName=function.function_name)["Credentials"]
     assert function.role.split(":")[4] == account
     return {**function.environment_vars, "AWS_ACCESS_KEY_ID": role["AccessKeyId"],
             "AWS_SECRET_ACCESS_KEY": role["SecretAccessKey"], "AWS_SESSION_TOKEN": role["SessionToken"],
@@ -313,6 +319,78 @@ def retry_waits(monkeypatch: pytest.MonkeyPatch) -> RetryWaits:
     clock = type("Clock", (), {"sleep": staticmethod(waits.sleep), "time": staticmethod(time.time)})
     monkeypatch.setattr(retrier_decl, "time", clock)
     return waits
+
+
+# --- STS: trust policies honoured ---------------------------------------------------------------
+
+
+@dataclass
+class TrustPolicies:
+    """moto lets anyone assume any role; this makes AssumeRole of a role that exists honour
+    its trust policy (AWS principals, and aws:PrincipalOrgID with every test account in
+    ORGANIZATION_ID). Callers that assumed no role are the test harness playing AWS
+    services (Lambda assuming a function's role): they pass a Service principal."""
+
+    assumed: list[tuple[str, str]] = field(default_factory=list)  # (caller, role)
+
+    def assume_role(self, response: Any, original: Callable[[Any], Any]) -> Any:
+        role_arn = response._get_param("RoleArn")
+        caller = _caller_role(response.headers, response.current_account)
+        trust = _trust_policy(role_arn)
+        if trust is not None and not _trusts(trust, caller):
+            raise STSClientError("AccessDenied", f"User: {caller} is not authorized to perform: sts:AssumeRole on "
+                                                 f"resource: {role_arn}")
+        self.assumed.append((caller, role_arn))
+        return original(response)
+
+
+def _trust_policy(role_arn: str) -> dict[str, Any] | None:
+    account = role_arn.split(":")[4]
+    try:
+        role = iam_backends[account][PARTITION].get_role_by_arn(role_arn)
+    except Exception:  # a role that was never created (the harness's own "admin" sessions)
+        return None
+    document = role.assume_role_policy_document
+    if isinstance(document, str):
+        # moto keeps a CloudFormation-made document as the dict's repr, an API-made one as JSON.
+        document = ast.literal_eval(document) if document.startswith("{'") else json.loads(document)
+    return document
+
+
+def _trusts(document: dict[str, Any], caller: str) -> bool:
+    assumed_a_role = ":role/" in caller
+    for statement in document["Statement"]:
+        if statement["Effect"] != "Allow" or "sts:AssumeRole" not in _listed(statement["Action"]):
+            continue
+        principal = statement["Principal"]
+        if not assumed_a_role and "Service" in principal:
+            return True
+        if caller in _listed(principal.get("AWS", [])) and _conditions_hold(statement.get("Condition", {})):
+            return True
+    return False
+
+
+def _conditions_hold(conditions: dict[str, Any]) -> bool:
+    for operator, pairs in conditions.items():
+        for key, expected in pairs.items():
+            if (operator, key) != ("StringEquals", "aws:PrincipalOrgID"):
+                raise AssertionError(f"the test's trust check does not evaluate {operator} {key}")
+            if expected != ORGANIZATION_ID:
+                return False
+    return True
+
+
+def _listed(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+@pytest.fixture
+def trust(moto_aws: None, monkeypatch: pytest.MonkeyPatch) -> TrustPolicies:
+    policies = TrustPolicies()
+    original = sts_responses.TokenResponse.assume_role
+    monkeypatch.setattr(sts_responses.TokenResponse, "assume_role",
+                        lambda response: policies.assume_role(response, original))
+    return policies
 
 
 # --- Security Hub: the local hub ------------------------------------------------------------------
@@ -372,6 +450,8 @@ class Deployment:
     functions: dict[str, str]  # logical id -> function name
     lambdas: InProcessLambdas
     hub: Hub
+    member_role_arn: str
+    trust: TrustPolicies
 
     def start(self, event: dict[str, Any]) -> str:
         """Start an execution, named (as EventBridge names none, tests do, to find it)."""
@@ -464,6 +544,18 @@ def deploy_service(service: boto3.session.Session, parameters: dict[str, str]) -
     return {"RemediationFunction": function["FunctionName"], "RemediationRole": role_arn}
 
 
+def deploy_member_role(member: boto3.session.Session) -> str:
+    """The member role as StackSets would create it: the template, through moto's CloudFormation."""
+    member.client("cloudformation").create_stack(
+        StackName="StackSet-secpipe-remediation-member-role", TemplateBody=json.dumps(load_template("remediation-member-role.yaml")),
+        Capabilities=["CAPABILITY_NAMED_IAM"],
+        Parameters=[{"ParameterKey": "ServiceAccountId", "ParameterValue": SERVICE_ACCOUNT},
+                    {"ParameterKey": "OrganizationId", "ParameterValue": ORGANIZATION_ID}])
+    outputs = member.client("cloudformation").describe_stacks(StackName="StackSet-secpipe-remediation-member-role")
+    (output,) = outputs["Stacks"][0]["Outputs"]
+    return output["OutputValue"]
+
+
 def deploy_security(security: boto3.session.Session, parameters: dict[str, str]) -> dict[str, Any]:
     template = load_template("remediation-security-account.yaml")
     scope = _scope(template, parameters, SECURITY_ACCOUNT)
@@ -489,9 +581,9 @@ def deploy_security(security: boto3.session.Session, parameters: dict[str, str])
 
 
 @pytest.fixture
-def deploy(lambdas: InProcessLambdas, hub: Hub, retry_waits: RetryWaits,
+def deploy(lambdas: InProcessLambdas, hub: Hub, retry_waits: RetryWaits, trust: TrustPolicies,
            tmp_path: Path) -> Callable[..., Deployment]:
-    """Deploy the Service then the Security stack (as the README orders them) into moto."""
+    """Deploy the Service stack, the Security stack and the member role (the README's order) into moto."""
 
     def make(archive_policy: str = "{}", dry_run: str = "false") -> Deployment:
         security = boto3.session.Session(region_name=REGION)
@@ -499,6 +591,7 @@ def deploy(lambdas: InProcessLambdas, hub: Hub, retry_waits: RetryWaits,
         member = session_in(MEMBER_ACCOUNT)
         deploy_service(service, {**SERVICE_PARAMETERS, "DryRun": dry_run})
         made = deploy_security(security, {**SECURITY_PARAMETERS, "ArchivePolicy": archive_policy})
+        member_role = deploy_member_role(member)
         for logical in ("ArchiveFunction", "RecordFunction"):
             # Test-only: the hub is the local one; one attempt per run so throttling reaches the ASL's Retry.
             lambdas.extra_environment[made["functions"][logical]] = {
@@ -510,6 +603,7 @@ def deploy(lambdas: InProcessLambdas, hub: Hub, retry_waits: RetryWaits,
         security.client("sns").subscribe(TopicArn=made["topic_arn"], Protocol="sqs", Endpoint=queue_arn)
         return Deployment(security=security, service=service, member=member,
                           state_machine_arn=made["state_machine_arn"], topic_arn=made["topic_arn"],
-                          notifications_queue_url=queue_url, functions=made["functions"], lambdas=lambdas, hub=hub)
+                          notifications_queue_url=queue_url, functions=made["functions"], lambdas=lambdas, hub=hub,
+                          member_role_arn=member_role, trust=trust)
 
     return make

@@ -6,7 +6,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests.remediation.aws.conftest import MEMBER_ACCOUNT, SECURITY_ACCOUNT, SERVICE_ACCOUNT, Deployment
+import pytest
+
+from tests.remediation.aws.conftest import MEMBER_ACCOUNT, SECURITY_ACCOUNT, SERVICE_ACCOUNT, Deployment, session_in
 from tests.remediation.aws.samples import cis_1_2, consolidated, event, standard_specific
 
 BUCKET = "member-data-bucket"
@@ -44,6 +46,8 @@ def test_a_fix_in_the_member_account_is_recorded_resolved(deploy) -> None:
     (remediation,) = deployment.lambdas.calls_of("secpipe-remediation")
     assert remediation.answer["outcome"]["outcome"] == "remediated"
     assert remediation.answer["outcome"]["account"] == MEMBER_ACCOUNT
+    service_role = f"arn:aws:iam::{SERVICE_ACCOUNT}:role/secpipe-remediation-service"
+    assert (service_role, deployment.member_role_arn) in deployment.trust.assumed
     recorded = deployment.hub.finding(finding["Id"])
     assert recorded["Workflow"]["Status"] == "RESOLVED"
     assert "remediated" in recorded["Note"]["Text"] and MEMBER_ACCOUNT in recorded["Note"]["Text"]
@@ -276,3 +280,14 @@ def test_an_event_that_holds_no_readable_finding_fails_the_execution_visibly(dep
     (failed,) = _events_of(deployment, done["executionArn"], "TaskFailed")
     assert failed["taskFailedEventDetails"]["error"] == "FindingError"
     assert "AwsAccountId must be 12 digits" in failed["taskFailedEventDetails"]["cause"]
+
+
+def test_only_the_service_accounts_remediation_role_may_assume_the_member_role(deploy) -> None:
+    deployment = deploy()
+    for outsider in (deployment.security, session_in(SECURITY_ACCOUNT, "secpipe-remediation-proxy"),
+                     session_in(SERVICE_ACCOUNT, "some-other-role")):
+        sts = outsider.client("sts")
+        with pytest.raises(sts.exceptions.ClientError, match="AccessDenied"):
+            sts.assume_role(RoleArn=deployment.member_role_arn, RoleSessionName="outsider")
+    insider = session_in(SERVICE_ACCOUNT, "secpipe-remediation-service").client("sts")
+    assert insider.assume_role(RoleArn=deployment.member_role_arn, RoleSessionName="ok")["Credentials"]
