@@ -12,7 +12,6 @@ create, checked on the result."""
 from __future__ import annotations
 
 import ast
-import copy
 import fnmatch
 import json
 import os
@@ -33,6 +32,7 @@ from pipeline.tools.locate import find_executable
 from tests.aws_files import (ALL_BUILDSPECS, BUILDSPECS, STAGE_BUILDSPECS, TEMPLATES, as_list, branches, commands,
                              load_buildspec, load_template, policy_statements, variables_used, walk)
 from tests.conftest import PROJECT
+from tests.moto_templates import moto_subset as _moto_subset, moto_types as _moto_types
 
 TEMPLATE_NAMES = ["pipeline.yaml", "securityhub.yaml"]
 STAGE_PROJECTS = {"sca": "ScaProject", "sast": "SastProject", "iac": "IacProject", "dast": "DastProject"}
@@ -675,33 +675,6 @@ def test_security_hub_template_enables_the_hub_and_the_standards() -> None:
 # The conditions that hold for DEPLOY_PARAMETERS (a connection source, DAST on a URL, this
 # stack's trail and Config recorder, no application deployment).
 TRUE_CONDITIONS = {"UseCodeStar", "RunDast", "MakeTrail", "MakeConfigRecorder", "GovernanceBucketNeeded"}
-
-
-def _moto_types() -> set[str]:
-    parsing = pytest.importorskip("moto.cloudformation.parsing")
-    return set(parsing.get_model_map())
-
-
-def _moto_subset(template: dict[str, Any]) -> dict[str, Any]:
-    """The template with only the resource types moto's CloudFormation creates; references
-    to the others (CodeBuild, CodePipeline, Config, CloudTrail, ...) become stand-in names."""
-    supported = _moto_types()
-    kept = {name for name, r in template["Resources"].items() if r["Type"] in supported}
-
-    def stand_in(node: Any) -> Any:
-        if isinstance(node, dict):
-            if "Fn::GetAtt" in node and node["Fn::GetAtt"][0] not in kept:
-                return f"arn:aws:codebuild:{REGION}:{ACCOUNT}:stand-in/{node['Fn::GetAtt'][0]}"
-            if "Ref" in node and node["Ref"] in template["Resources"] and node["Ref"] not in kept:
-                return f"stand-in-{node['Ref']}"
-            return {key: stand_in(value) for key, value in node.items()}
-        if isinstance(node, list):
-            return [stand_in(value) for value in node]
-        return node
-
-    subset = {key: copy.deepcopy(value) for key, value in template.items() if key not in ("Resources", "Outputs", "Rules")}
-    subset["Resources"] = {name: stand_in(r) for name, r in template["Resources"].items() if name in kept}
-    return subset
 
 
 def _resolve_bucket_policy(document: Any, bucket: str) -> Any:
