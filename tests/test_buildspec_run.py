@@ -4,8 +4,9 @@ example into Security Hub with the variables the pipeline sets, the gate decides
 the phase's exit code, and post_build archives the output to S3 with SSE-KMS
 (raw reports under their tool's folder).
 
-Only the install phase is left out: the scanners come from this machine's
-`secpipe tools install` envs instead of a CodeBuild image."""
+Only the install phase is left out (tests/test_buildspecs.py runs it in a simulation):
+the scanners come from this machine's `secpipe tools install` envs instead of a
+CodeBuild image, and secpipe is this interpreter's."""
 from __future__ import annotations
 
 import json
@@ -63,15 +64,17 @@ def stage_run(tmp_path_factory: pytest.TempPathFactory):
 
         source = tmp_path_factory.mktemp("codebuild") / "src"
         shutil.copytree(PROJECT / "examples" / "vulnerable-app", source)
-        (source / "buildspecs").mkdir()
-        shutil.copy(BUILDSPECS / "archive-reports.sh", source / "buildspecs")
+        # The install phase fetches the package's archive script into SECPIPE_HOME.
+        package_home = source.parent / "secpipe-home"
+        package_home.mkdir()
+        shutil.copy(BUILDSPECS / "archive-reports.sh", package_home)
         buildspec = load_buildspec("iac.yml")
         env = {
             **os.environ,
             **{k: str(v) for k, v in buildspec["env"]["variables"].items()},
             **PIPELINE_VARIABLES,
             "ARTIFACT_BUCKET": "secpipe-artifacts", "ARTIFACT_KEY_ARN": key["Arn"],
-            "CODEBUILD_BUILD_ID": BUILD_ID,
+            "CODEBUILD_BUILD_ID": BUILD_ID, "SECPIPE_HOME": str(package_home),
             "AWS_ENDPOINT_URL": endpoint, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
             "AWS_REGION": REGION, "AWS_DEFAULT_REGION": REGION,
         }
