@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.data_classes import EventBridgeEvent
 
 from pipeline.remediation import lambda_env
 from pipeline.remediation.archive_policy import ArchivePolicy
@@ -29,7 +30,9 @@ def container() -> ArchivePolicy:
 
 @logger.inject_lambda_context(correlation_id_path="correlation_id")
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    findings, custom_action = findings_from_document(event.get("event"))
+    bridge = EventBridgeEvent(event.get("event") or {})
+    logger.append_keys(event_id=bridge.get("id"), detail_type=bridge.get("detail-type"))
+    findings, custom_action = findings_from_document(bridge.raw_event)
     items = work_items(findings, custom_action, container(), PLAYBOOKS.__contains__,
                        datetime.now(timezone.utc).date(), normalise_finding)
     for item in items:
