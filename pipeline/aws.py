@@ -20,6 +20,9 @@ from pipeline.errors import ConfigError
 ADAPTIVE_RETRIES = {"mode": "adaptive", "total_max_attempts": 8}
 SINGLE_ATTEMPT = {"mode": "standard", "total_max_attempts": 1}
 
+# Tests and local runs of the Lambda handlers only: the local hub's URL for their Security Hub client.
+SECURITYHUB_ENDPOINT_VARIABLE = "SECPIPE_SECURITYHUB_ENDPOINT"
+
 # Placeholder credentials for loopback servers (local hub, moto) that do not check them.
 LOOPBACK_CREDENTIALS = {"aws_access_key_id": "secpipe-local", "aws_secret_access_key": "secpipe-local"}
 

@@ -13,9 +13,8 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from pipeline.aws import SINGLE_ATTEMPT, make_client
+from pipeline.aws import SECURITYHUB_ENDPOINT_VARIABLE, SINGLE_ATTEMPT, make_client
 from pipeline.errors import ConfigError
-from pipeline.ingest.settings import ENDPOINT_VARIABLE
 from pipeline.remediation.archive_policy import ArchivePolicy, parse_archive_policy
 from pipeline.remediation.engine import EngineOptions
 from pipeline.remediation.member import DEFAULT_ROLE_NAME
@@ -68,7 +67,7 @@ def hub_retry_policy(environ: Mapping[str, str] | None = None) -> RetryPolicy:
 def securityhub_client(environ: Mapping[str, str] | None = None) -> Any:
     """Security Hub in this account and region (or the local hub of SECPIPE_SECURITYHUB_ENDPOINT).
     One attempt per call: the hub retry loop and then the state machine do the waiting."""
-    endpoint = _env(environ).get(ENDPOINT_VARIABLE, "").strip() or None
+    endpoint = _env(environ).get(SECURITYHUB_ENDPOINT_VARIABLE, "").strip() or None
     return make_client(boto3.session.Session(), "securityhub", endpoint_url=endpoint, retries=SINGLE_ATTEMPT)
 
 
