@@ -291,3 +291,21 @@ def test_only_the_service_accounts_remediation_role_may_assume_the_member_role(d
             sts.assume_role(RoleArn=deployment.member_role_arn, RoleSessionName="outsider")
     insider = session_in(SERVICE_ACCOUNT, "secpipe-remediation-service").client("sts")
     assert insider.assume_role(RoleArn=deployment.member_role_arn, RoleSessionName="ok")["Credentials"]
+
+
+def test_an_outcome_that_cannot_be_recorded_is_announced_and_fails_the_execution(deploy) -> None:
+    """The hub does not hold the finding: archiving it fails (caught -> Record), recording
+    fails too (caught -> the failure topic), and the execution ends FAILED, visibly."""
+    deployment = deploy(archive_policy=json.dumps({"controls_off": ["S3.8"]}))
+    finding = consolidated(MEMBER_ACCOUNT, "S3.8", BUCKET_ARN, "AwsS3Bucket")  # never imported
+
+    done = deployment.run(event([finding], SECURITY_ACCOUNT))
+
+    assert done["status"] == "FAILED"
+    entered = _entered(deployment, done["executionArn"])
+    assert [s for s in entered if s in ("Archive", "Record", "NotifyRecordFailed", "RecordFailed")] == [
+        "Archive", "Record", "NotifyRecordFailed", "RecordFailed"]
+    (notice,) = deployment.notifications()
+    assert notice["Subject"] == "secpipe remediation: outcome not recorded"
+    for expected in (finding["Id"], "S3.8", MEMBER_ACCOUNT, "us-east-1", BUCKET_ARN, "WritebackError"):
+        assert expected in notice["Message"], (expected, notice["Message"])
