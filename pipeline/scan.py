@@ -172,9 +172,13 @@ def scan(request: ScanRequest, progress: Progress,
 
     # What was there before this run: read before publishing, which changes it.
     hub_error: str | None = None
-    baseline = read_baseline(request)
+    try:
+        baseline = read_baseline(request)
+    except HubError as exc:
+        # Without the baseline nothing is known debt: every finding counts, and the gate fails on the hub.
+        baseline, hub_error = None, str(exc)
     prior: dict[str, PriorFinding] = {}
-    if request.history is not None:
+    if request.history is not None and hub_error is None:
         progress.note(f"reading the findings of {context.repo}@{context.branch} from {request.hub_label}")
         try:
             prior = request.history.findings(context.repo, context.branch)

@@ -219,3 +219,18 @@ def test_hub_triage_reaches_the_gate_and_first_sighting_is_kept(runners, tmp_pat
     assert "alice" in (out / "junit.xml").read_text()
     assert second.result.asff[0]["FirstObservedAt"] == document["FirstObservedAt"]
     assert second.result.asff[0]["FirstObservedAt"].startswith("2026-11-01")
+
+
+class UnreachableBaseline(BaselineSource):
+    def ids(self, repo: str, branch: str) -> set[str]:
+        raise EndpointConnectionError(endpoint_url="http://127.0.0.1:9/")
+
+
+def test_an_unreachable_baseline_fails_the_gate_and_still_writes_the_reports(runners, tmp_path: Path) -> None:  # noqa: F811
+    runners += [FakeRunner("bandit", Stage.SAST, findings=[finding("bandit", "B101", Severity.LOW)])]
+    job = request(tmp_path, policy=Policy(baseline_branch="main"), sink=RecordingSink())
+    job.baseline = UnreachableBaseline()
+    outcome = scan(job, quiet(), write_all)
+    assert outcome.exit_code == 1
+    assert any("cannot read the baseline" in r for r in outcome.result.gate.reasons)
+    assert (tmp_path / "out" / "junit.xml").is_file() and (tmp_path / "out" / "summary.json").is_file()
