@@ -9,6 +9,8 @@ from __future__ import annotations
 import importlib
 import json
 import re
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -100,6 +102,16 @@ def test_member_role_actions_are_exactly_the_playbooks_declared_actions() -> Non
     assert not missing and not extra, (f"the member role is out of date with the playbooks (missing {missing}, "
                                        f"not declared {extra}): run `{SCRIPT}`")
     assert granted == declared, f"keep the list sorted: run `{SCRIPT}`"
+
+
+def test_member_role_actions_are_what_secpipe_remediate_list_declares() -> None:
+    """The issue's contract: the union of `secpipe remediate list --json`'s iam_actions."""
+    done = subprocess.run([sys.executable, "-m", "pipeline.cli", "remediate", "list", "--json"], capture_output=True,
+                          text=True, timeout=120, cwd=TEMPLATES.parent)
+    assert done.returncode == 0, done.stderr
+    declared = sorted({action for row in json.loads(done.stdout) for action in row["iam_actions"]})
+    (policy,) = _member_role()["Policies"]
+    assert as_list(policy["PolicyDocument"]["Statement"][0]["Action"]) == declared, f"run `{SCRIPT}`"
 
 
 def test_the_regeneration_script_rewrites_only_the_action_list() -> None:
