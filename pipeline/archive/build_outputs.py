@@ -3,7 +3,7 @@
 `secpipe scan --out DIR` writes the tools' raw reports into DIR/raw/ and the
 build's own files (summary.json, findings.asff.json, report.html, ...) into DIR.
 - DIR/raw/<file> of a tool -> reports/{repo}/{branch}/{build_id}/{tool}/{file}
-  (ReportRef: the layout pipeline.ingest reads the tool back from). A raw file
+  (ReportRef: the layout that names the tool). A raw file
   belongs to the tool whose name starts it ("npm-audit.2.json" -> npm-audit,
   "dependency-check-report.xml" -> dependency-check); the longest name wins.
 - any other file -> reports/{repo}/{branch}/{build_id}/{relative path}

@@ -1,7 +1,7 @@
 """`secpipe archive upload OUT_DIR --bucket B ...`: a scan's output folder into the S3 report archive.
 
 The CodeBuild stages call it from buildspecs/archive-reports.sh, so the keys are
-pipeline.archive's (one definition of the layout, the one pipeline.ingest reads):
+pipeline.archive's (one definition of the layout):
 raw reports under their tool's folder, the build's own files beside them
 (pipeline/archive/build_outputs.py), each object SSE-KMS encrypted with the key given.
 """

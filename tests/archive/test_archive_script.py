@@ -1,11 +1,12 @@
 """buildspecs/archive-reports.sh run the way post_build runs it, against S3 and KMS on a moto
-server on 127.0.0.1: keys in pipeline/archive's layout (the one the ingest Lambda reads back),
+server on 127.0.0.1: keys in pipeline/archive's layout,
 SSE-KMS on every object, a missing setting or a failed upload failing the step."""
 from __future__ import annotations
 
 import os
 import shutil
 import subprocess
+import sys
 import uuid
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import pytest
 from moto.server import ThreadedMotoServer
 
 from pipeline.archive import BuildFileRef, ReportRef
-from pipeline.ingest.location import ref_from_key
+from tests.archive.layout import ref_from_key
 from tests.aws_files import BUILDSPECS
 
 REGION = "us-gov-west-1"
@@ -22,7 +23,10 @@ BUCKET = "secpipe-artifacts-123"
 SETTINGS = {"SECPIPE_REPO": "acme/shop", "SECPIPE_BRANCH": "feature/login", "CODEBUILD_BUILD_ID": "secpipe-sca:0f1e2d3c"}
 PREFIX = "reports/acme%2Fshop/feature%2Flogin/secpipe-sca:0f1e2d3c"
 
-pytestmark = pytest.mark.skipif(shutil.which("secpipe") is None, reason="the secpipe command is not installed")
+# The script calls `secpipe`: this interpreter's (the venv's), on PATH or not.
+VENV_BIN = str(Path(sys.executable).parent)
+pytestmark = pytest.mark.skipif(shutil.which("secpipe", path=VENV_BIN) is None,
+                                reason=f"no secpipe command beside {sys.executable} (pip install -e .)")
 
 
 @pytest.fixture(scope="module")
@@ -50,6 +54,7 @@ def _env(aws: dict, **overrides: str) -> dict[str, str]:
     env = {name: value for name, value in os.environ.items() if not name.startswith("AWS_")}
     env.update({"AWS_ENDPOINT_URL": aws["endpoint"], "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
                 "AWS_REGION": REGION, "ARTIFACT_BUCKET": aws["bucket"], "ARTIFACT_KEY_ARN": aws["key"], **SETTINGS})
+    env["PATH"] = os.pathsep.join([VENV_BIN, env.get("PATH", "")])
     env.update(overrides)
     return env
 
@@ -94,7 +99,7 @@ def test_raw_reports_go_under_their_tool_and_the_build_files_beside_them(tmp_pat
     assert f"s3://{aws['bucket']}/{PREFIX}/pip-audit/pip-audit.json" in done.stdout
 
 
-def test_the_ingest_key_reader_reads_back_tool_repo_branch_and_build(tmp_path: Path, aws: dict) -> None:
+def test_the_keys_read_back_as_tool_repo_branch_and_build(tmp_path: Path, aws: dict) -> None:
     _scan_output(tmp_path)
     assert _run(tmp_path, _env(aws)).returncode == 0
     read = {key: ref_from_key(key) for key in _keys(aws)}
@@ -102,7 +107,7 @@ def test_the_ingest_key_reader_reads_back_tool_repo_branch_and_build(tmp_path: P
     assert raw == ReportRef(repo="acme/shop", branch="feature/login", build_id="secpipe-sca:0f1e2d3c",
                             tool="npm-audit", filename="npm-audit.2.json")
     assert read[f"{PREFIX}/pip-audit/pip-audit.json"].tool == "pip-audit"
-    # The build's own files are not in the tool layout: the Lambda would never parse report.html as a tool's report.
+    # The build's own files are not in the tool layout: nothing reads report.html as a tool's report.
     assert read[f"{PREFIX}/report.html"] is None
     assert read[f"{PREFIX}/raw%2Fsonar-scanner.log"] is None
     assert {ref.tool for ref in read.values() if ref} == {"pip-audit", "npm-audit", "dependency-check"}

@@ -12,7 +12,7 @@ from pipeline.archive import BuildFileRef, ReportRef
 from pipeline.archive.build_outputs import BuildScope, output_files, raw_report_tool
 from pipeline.cli import main
 from pipeline.errors import ConfigError
-from pipeline.ingest.location import ref_from_key
+from tests.archive.layout import ref_from_key
 from pipeline.tools import registry
 
 SCOPE = BuildScope("acme/shop", "feature/login", "secpipe-sast:1")
@@ -67,7 +67,7 @@ def test_output_files_map_raw_reports_to_tools_and_the_rest_to_the_build(tmp_pat
     prefix = "reports/acme%2Fshop/feature%2Flogin/secpipe-sast:1"
     assert files["nested/chart.svg"].key == f"{prefix}/nested%2Fchart.svg"
     assert files["raw/sonar-report-task.txt"].key == f"{prefix}/raw%2Fsonar-report-task.txt"
-    # Only the tool reports are in the layout the ingest Lambda reads.
+    # Only the tool reports are in the tool layout.
     assert [name for name, f in files.items() if ref_from_key(f.key)] == ["raw/semgrep.json"]
 
 

@@ -1,13 +1,7 @@
-"""Read (repo, branch, build id, tool, filename) back out of an archive key.
-
-The layout is pipeline.archive's: reports/{repo}/{branch}/{build_id}/{tool}/{filename},
-each part percent-encoded. Each part is percent-decoded once and must still be
-a part ReportRef accepts (not empty, not '.' or '..'). Re-encoding is not
-required to give the same key back: buildspecs/archive-reports.sh writes keys
-with ReportRef itself (`secpipe archive upload`), but an uploader elsewhere may
-encode only '%' and '/', keeping characters (a space, say) that ReportRef would
-encode, and its keys mean the same report.
-"""
+"""Reading (repo, branch, build id, tool, filename) back out of an archive key, so the
+archive tests check the keys written follow pipeline.archive's layout:
+reports/{repo}/{branch}/{build_id}/{tool}/{filename}, each part percent-encoded once.
+A key of another shape (a build's own file, one part fewer) reads as None."""
 from __future__ import annotations
 
 from urllib.parse import unquote
