@@ -57,6 +57,14 @@ class BanditParser(Parser):
         doc = report.json() if report.looks_like_json() else None
         return isinstance(doc, dict) and "results" in doc and "metrics" in doc and "generated_at" in doc
 
+    def recognises(self, report: Report) -> bool:
+        # A report trimmed to its results (no metrics) is still bandit's when the entries are.
+        doc = report.json() if report.looks_like_json() else None
+        results = doc.get("results") if isinstance(doc, dict) else None
+        if isinstance(results, list) and results and all(isinstance(r, dict) and "test_id" in r for r in results):
+            return True
+        return super().recognises(report)
+
     def parse(self, report: Report) -> list[Finding]:
         doc = report.json()
         expect(report, isinstance(doc, dict) and isinstance(doc.get("results"), list),

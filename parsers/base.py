@@ -65,11 +65,24 @@ class Report:
             raise value
         return value
 
+    @cached_property
+    def content(self) -> bytes:
+        """The bytes without surrounding whitespace and a UTF-8 BOM (which `text` drops too)."""
+        return self.data.strip().removeprefix(b"\xef\xbb\xbf").strip()
+
     def looks_like_json(self) -> bool:
-        return self.data.lstrip()[:1] in (b"{", b"[") or self.data.strip() == b"null"
+        return self.content[:1] in (b"{", b"[") or self.content == b"null"
 
     def looks_like_xml(self) -> bool:
-        return self.data.lstrip().lstrip(b"\xef\xbb\xbf")[:1] == b"<"
+        return self.content[:1] == b"<"
+
+    def decode(self) -> None:
+        """Decode as JSON or XML by its first byte, so a broken file gets its own clear message."""
+        self.text  # noqa: B018 - empty and non-UTF-8 files first
+        if self.looks_like_xml():
+            self.xml()
+        elif self.looks_like_json():
+            self.json()
 
     def fail(self, problem: str) -> ReportError:
         """A ReportError for this file, to `raise`."""
@@ -85,6 +98,9 @@ class Parser(ABC):
     category: ClassVar[Category]
     #: One line for `--help` and parsers/README.md.
     formats: ClassVar[str]
+    #: The tool prints a bare `[]` for a clean run. Such a list carries no tool's mark,
+    #: so `sniff` may leave it to another parser, but this one still reads it when named.
+    prints_bare_empty_list: ClassVar[bool] = False
 
     @abstractmethod
     def sniff(self, report: Report) -> bool:
@@ -93,6 +109,16 @@ class Parser(ABC):
     @abstractmethod
     def parse(self, report: Report) -> list[Finding]:
         """All findings in the report; ReportError when it is not this tool's report."""
+
+    def recognises(self, report: Report) -> bool:
+        """True when this is a report `parse` may read: what `sniff` claims, plus the bare `[]`
+        of a tool that prints one. Never raises."""
+        try:
+            if self.prints_bare_empty_list and report.looks_like_json() and report.json() == []:
+                return True
+            return bool(self.sniff(report))
+        except (ReportError, ValueError, TypeError, KeyError, AttributeError, IndexError, RecursionError):
+            return False
 
 
 def expect(report: Report, condition: bool, problem: str) -> None:

@@ -34,6 +34,7 @@ class CfnLintParser(Parser):
     name = "cfn-lint"
     category = Category.IAC
     formats = "cfn-lint --format json"
+    prints_bare_empty_list = True
 
     def sniff(self, report: Report) -> bool:
         doc = report.json() if report.looks_like_json() else None

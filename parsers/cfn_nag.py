@@ -32,6 +32,7 @@ class CfnNagParser(Parser):
     name = "cfn-nag"
     category = Category.IAC
     formats = "cfn_nag_scan --output-format json"
+    prints_bare_empty_list = True
 
     def sniff(self, report: Report) -> bool:
         doc = report.json() if report.looks_like_json() else None

@@ -61,6 +61,7 @@ class PipAuditParser(Parser):
     name = "pip-audit"
     category = Category.SCA
     formats = "pip-audit -f json (the list layout before 2.5 and the {dependencies, fixes} layout)"
+    prints_bare_empty_list = True
 
     def sniff(self, report: Report) -> bool:
         doc = report.json() if report.looks_like_json() else None

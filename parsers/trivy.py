@@ -91,7 +91,7 @@ class TrivyParser(Parser):
     formats = "trivy --format json (legacy list, SchemaVersion 2, k8s cluster): vulnerabilities, misconfigurations, secrets, licenses"
 
     def sniff(self, report: Report) -> bool:
-        if report.data.strip() == b"null":
+        if report.content == b"null":
             return True  # what legacy Trivy prints when it scanned nothing
         doc = report.json() if report.looks_like_json() else None
         if isinstance(doc, dict):
