@@ -5,7 +5,7 @@ variables, so the same code runs against moto and AWS.
 """
 from __future__ import annotations
 
-import os
+import ipaddress
 import threading
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,17 +21,24 @@ SESSION_NAME = "secpipe-remediation"
 _CONFIG = Config(retries={"mode": "adaptive", "max_attempts": 8}, connect_timeout=10, read_timeout=60)
 
 
-def _endpoint_overridden() -> bool:
-    return any(name.startswith("AWS_ENDPOINT_URL") and value for name, value in os.environ.items())
+def _is_local_host(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
-def _drop_account_host_label(request: Any, **kwargs: Any) -> None:
-    """S3 Control's endpoint rules put the account id in front of the host; against an endpoint
-    override ("111122223333.127.0.0.1", moto_server) that name does not resolve, so it is taken off."""
-    parts = urlsplit(request.url)
-    label, _, rest = (parts.hostname or "").partition(".")
-    if rest and len(label) == 12 and label.isdigit():
-        request.url = urlunsplit(parts._replace(netloc=parts.netloc.replace(f"{label}.", "", 1)))
+def strip_account_host_before_local_endpoint(params: dict[str, Any], **_: Any) -> None:
+    """S3 Control sends to ACCOUNT.HOST. In front of a local endpoint (moto_server at an IP address
+    or localhost, from AWS_ENDPOINT_URL) that name cannot resolve, so the account part is dropped
+    there, and only there; AWS's own hosts are left as they are."""
+    parts = urlsplit(params["url"])
+    account, _, rest = parts.netloc.partition(".")
+    if account.isdigit() and _is_local_host(rest.rsplit(":", 1)[0]):
+        params["url"] = urlunsplit(parts._replace(netloc=rest))
 
 
 def role_arn(partition: str, account: str, role_name: str) -> str:
@@ -52,8 +59,8 @@ class MemberSession:
         with self._lock:
             if service not in self._clients:
                 client = self.session.client(service, region_name=self.region, config=_CONFIG)
-                if service == "s3control" and _endpoint_overridden():
-                    client.meta.events.register("before-sign.s3-control", _drop_account_host_label)
+                if service == "s3control":
+                    client.meta.events.register("before-call.s3-control", strip_account_host_before_local_endpoint)
                 self._clients[service] = client
             return self._clients[service]
 

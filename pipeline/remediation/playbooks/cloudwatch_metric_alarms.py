@@ -39,17 +39,19 @@ def _cis(v12: tuple[str, ...], v14: tuple[str, ...] = ()) -> dict[str, tuple[str
     return {"1.2.0": v12, "1.4.0": v14} if v14 else {"1.2.0": v12}
 
 
+# CIS 1.4.0 numbers 4.1 and 4.2 are the benchmark's own; Security Hub's 1.4.0 standard leaves
+# those two controls out, but a finding that names them still means CloudWatch.2 / .3.
 CONTROLS: tuple[MetricFilterControl, ...] = (
     MetricFilterControl("CloudWatch.1", 'A log metric filter and alarm should exist for usage of the "root" user',
                         _cis(("1.1", "3.3"), ("1.7", "4.3")), "RootAccountUsage",
                         '{$.userIdentity.type="Root" && $.userIdentity.invokedBy NOT EXISTS '
                         '&& $.eventType !="AwsServiceEvent"}'),
     MetricFilterControl("CloudWatch.2", "Ensure a log metric filter and alarm exist for unauthorized API calls",
-                        _cis(("3.1",)), "UnauthorizedAPICalls",
+                        _cis(("3.1",), ("4.1",)), "UnauthorizedAPICalls",
                         '{($.errorCode="*UnauthorizedOperation") || ($.errorCode="AccessDenied*")}'),
     MetricFilterControl("CloudWatch.3",
                         "Ensure a log metric filter and alarm exist for Management Console sign-in without MFA",
-                        _cis(("3.2",)), "ConsoleSigninWithoutMFA",
+                        _cis(("3.2",), ("4.2",)), "ConsoleSigninWithoutMFA",
                         '{ ($.eventName = "ConsoleLogin") && ($.additionalEventData.MFAUsed != "Yes") '
                         '&& ($.userIdentity.type = "IAMUser") && ($.responseElements.ConsoleLogin = "Success") }'),
     MetricFilterControl("CloudWatch.4", "Ensure a log metric filter and alarm exist for IAM policy changes",

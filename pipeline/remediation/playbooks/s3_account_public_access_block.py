@@ -1,10 +1,8 @@
 """S3.1: the account-level S3 Block Public Access settings are all on (s3control)."""
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 from pipeline.remediation.playbook import Decision, Member, Plan, Playbook, PlaybookMeta, Target
 from pipeline.remediation.playbooks._client_errors import is_error
@@ -12,35 +10,8 @@ from pipeline.remediation.playbooks._s3_common import ALL_BLOCKED, BLOCK_PUBLIC_
 from pipeline.remediation.registry import PLAYBOOKS
 
 
-def _is_local_host(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return True
-
-
-def strip_account_host_before_local_endpoint(params: dict[str, Any], **_: Any) -> None:
-    """s3control sends to ACCOUNT.HOST. In front of a local endpoint (moto_server, an IP address
-    or localhost, from AWS_ENDPOINT_URL) that name cannot resolve: the account part is dropped
-    there, and only there; AWS's own hosts are left as they are."""
-    parts = urlsplit(params["url"])
-    account, _, rest = parts.netloc.partition(".")
-    if account.isdigit() and _is_local_host(rest.rsplit(":", 1)[0]):
-        params["url"] = urlunsplit(parts._replace(netloc=rest))
-
-
-def s3control_client(member: Member) -> Any:
-    client = member.client("s3control")
-    client.meta.events.register("before-call.s3-control", strip_account_host_before_local_endpoint,
-                                unique_id="secpipe-s3control-local-endpoint")  # once per client
-    return client
-
-
 def account_public_access_block(member: Member) -> dict[str, bool] | None:
-    client = s3control_client(member)
+    client = member.client("s3control")
     try:
         reply = client.get_public_access_block(AccountId=member.account)
     except client.exceptions.ClientError as exc:
@@ -55,7 +26,7 @@ class AccountPublicAccessBlock(Playbook):
     meta = PlaybookMeta(
         control_id="S3.1",
         title="S3 Block Public Access setting should be enabled (account level)",
-        cis={"1.4.0": ("2.1.5.1",), "3.0.0": ("2.1.4",)},
+        cis={"1.4.0": ("2.1.5", "2.1.5.1"), "3.0.0": ("2.1.4",)},  # Security Hub says 2.1.5, CIS 2.1.5.1
         api_calls=("s3control:GetPublicAccessBlock", "s3control:PutPublicAccessBlock",
                    "s3control:DeletePublicAccessBlock"),
         iam_actions=("s3:GetAccountPublicAccessBlock", "s3:PutAccountPublicAccessBlock"),
@@ -72,12 +43,12 @@ class AccountPublicAccessBlock(Playbook):
                     pre_state={"public_access_block": current}, change={"public_access_block": ALL_BLOCKED})
 
     def apply(self, member: Member, target: Target, plan: Plan) -> str:
-        s3control_client(member).put_public_access_block(AccountId=member.account, PublicAccessBlockConfiguration=ALL_BLOCKED)
+        member.client("s3control").put_public_access_block(AccountId=member.account, PublicAccessBlockConfiguration=ALL_BLOCKED)
         return f"account {member.account}: all four S3 Block Public Access settings on"
 
     def rollback(self, member: Member, target: Target, pre_state: Mapping[str, Any]) -> str:
         previous = pre_state.get("public_access_block")
-        client = s3control_client(member)
+        client = member.client("s3control")
         if previous is None:
             client.delete_public_access_block(AccountId=member.account)
             return f"account {member.account}: S3 Block Public Access configuration removed, as before"

@@ -19,7 +19,7 @@ class BucketPublicAccessBlock(BucketPlaybook):
     meta = PlaybookMeta(
         control_id="S3.8",
         title="S3 Block Public Access setting should be enabled at the bucket level",
-        cis={"1.4.0": ("2.1.5.2",), "3.0.0": ("2.1.4",)},
+        cis={"1.4.0": ("2.1.5", "2.1.5.2"), "3.0.0": ("2.1.4",)},  # Security Hub says 2.1.5, CIS 2.1.5.2
         api_calls=("s3:HeadBucket", "s3:GetPublicAccessBlock", "s3:PutPublicAccessBlock",
                    "s3:DeletePublicAccessBlock"),
         iam_actions=("s3:ListBucket", "s3:GetBucketPublicAccessBlock", "s3:PutBucketPublicAccessBlock"),

@@ -7,9 +7,8 @@ import socket
 import boto3
 import pytest
 
-from pipeline.remediation.member import assume_member
+from pipeline.remediation.member import assume_member, strip_account_host_before_local_endpoint
 from pipeline.remediation.playbook import Decision, Target
-from pipeline.remediation.playbooks.s3_account_public_access_block import strip_account_host_before_local_endpoint
 from pipeline.remediation.registry import PLAYBOOKS
 
 moto_server = pytest.importorskip("moto.server")
