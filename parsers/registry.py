@@ -1,8 +1,6 @@
 """Registry of parsers, filled by the `@register` decorator of each module."""
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from collections.abc import Callable
 
 from parsers.base import Parser, Report
@@ -11,47 +9,27 @@ from pipeline.errors import ReportError
 from pipeline.finding import Finding
 from pipeline.gc_pause import paused_gc
 from pipeline.identity import number_occurrences
+from pipeline.registry import Registry
 
-_PARSERS: dict[str, Parser] = {}
-_NOT_PARSER_MODULES = {"base", "registry", "common"}
-_loaded = False
+# Every module of the package is a parser, but these.
+PARSERS: Registry[Parser] = Registry("tool", package="parsers", skip_modules={"base", "registry", "common"})
 
 
 def register(cls: type[Parser]) -> type[Parser]:
-    if cls.name in _PARSERS and type(_PARSERS[cls.name]) is not cls:
-        raise RuntimeError(f"two parsers are named {cls.name!r}")
-    _PARSERS[cls.name] = cls()
-    return cls
-
-
-def _load_all() -> None:
-    global _loaded
-    if _loaded:
-        return
-    import parsers
-
-    for module in pkgutil.iter_modules(parsers.__path__):
-        if module.name not in _NOT_PARSER_MODULES and not module.name.startswith("_"):
-            importlib.import_module(f"parsers.{module.name}")
-    _loaded = True
+    return PARSERS.register(cls)
 
 
 def names() -> list[str]:
-    _load_all()
-    return sorted(_PARSERS)
+    return PARSERS.names()
 
 
 def get(name: str) -> Parser:
-    _load_all()
-    try:
-        return _PARSERS[name]
-    except KeyError:
-        raise ValueError(f"unknown tool {name!r}; use one of: auto, {', '.join(names())}") from None
+    """The parser named `name`; UnknownName (a ConfigError, exit 2) naming the known ones otherwise."""
+    return PARSERS.get(name)
 
 
 def detect(report: Report) -> Parser:
     """The parser whose format this report has; ReportError when none or several claim it."""
-    _load_all()
     report.decode()  # empty, non-UTF-8, unsafe and broken files get their own message, not "no tool"
     claims = _claims(report)
     if not claims:
@@ -62,7 +40,7 @@ def detect(report: Report) -> Parser:
 
 
 def _claims(report: Report) -> list[Parser]:
-    return [p for p in _PARSERS.values() if _safe_sniff(p.sniff, report)]
+    return [p for p in PARSERS.all() if _safe_sniff(p.sniff, report)]
 
 
 def _safe_sniff(sniff: Callable[[Report], bool], report: Report) -> bool:

@@ -7,6 +7,7 @@ from typing import Any
 
 from parsers.registry import parse_report
 from pipeline.errors import ReportError
+from pipeline.registry import UnknownName
 from pipeline.tools.base import ToolRun, ToolRunner, ToolStatus
 from pipeline.tools.locate import not_installed_message
 from pipeline.tools.process import ProcessResult
@@ -78,7 +79,7 @@ def parsed(
         findings = parse_report(runner.parser, data, str(report_path))
     except ReportError as exc:
         return error(runner, str(exc), report_path=report_path, duration_s=duration_s)
-    except ValueError as exc:  # no parser registered under runner.parser
+    except UnknownName as exc:  # no parser registered under runner.parser
         return error(runner, str(exc), report_path=report_path, duration_s=duration_s)
     if incomplete:
         status = ToolStatus.INCOMPLETE
