@@ -1,39 +1,99 @@
-"""Read a JSON array of ASFF findings (what `secpipe parse` prints) and check every one."""
+"""Read a JSON array of ASFF findings (what `secpipe parse` prints) and check every one.
+
+A file in the layout `secpipe parse` writes is read a chunk at a time and split into its
+findings (pipeline.indented_array), each decoded on its own and kept as compact JSON
+(pipeline.packed_documents): memory is a quarter of the decoded findings, and the input is
+never held whole. Any other layout is decoded as one document, with the same results.
+Either way every finding is checked before anything is published, and the first problem
+in document order is the one reported, as a whole-document decode would report it.
+"""
 from __future__ import annotations
 
-import json
+import io
 import sys
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
+from pipeline import jsonin
 from pipeline.asff_validation import problems
 from pipeline.errors import ReportError
-
+from pipeline.indented_array import OtherLayout, read_chunks, split_items
+from pipeline.packed_documents import PackedDocuments
 
 STDIN = "-"
 
+Opener = Callable[[], BinaryIO]
 
-def load_asff_file(path: str) -> list[dict[str, Any]]:
+
+class _PieceNotJson(ValueError):
+    """A proposed item is not a complete JSON value: the split does not apply."""
+
+
+def load_asff_file(path: str) -> PackedDocuments:
     """`-` reads standard input, so `secpipe parse ... | secpipe publish -` works."""
+    open_input = _opener(path)
     try:
-        data = sys.stdin.buffer.read() if path == STDIN else Path(path).read_bytes()
+        with open_input() as stream:
+            return _checked(path, _decoded_pieces(read_chunks(stream)))
+    except (OtherLayout, _PieceNotJson):
+        pass
     except OSError as exc:
         raise ReportError(path, f"cannot read ({exc.strerror})") from None
     try:
-        findings = json.loads(data)
+        with open_input() as stream:
+            data = stream.read()
+    except OSError as exc:
+        raise ReportError(path, f"cannot read ({exc.strerror})") from None
+    try:
+        findings = jsonin.loads(data)
     except (ValueError, UnicodeDecodeError) as exc:
         raise ReportError(path, f"not JSON ({exc})") from None
+    del data  # the decoded findings replace it
     if not isinstance(findings, list):
         raise ReportError(path, "expected a JSON array of ASFF findings (as `secpipe parse` prints)")
+    return _checked(path, findings)
+
+
+def _opener(path: str) -> Opener:
+    """Opens the input afresh, for a second reading when the split does not apply."""
+    if path != STDIN:
+        return lambda: Path(path).open("rb")
+    data = sys.stdin.buffer.read()  # read once: standard input cannot be read twice
+    return lambda: io.BytesIO(data)
+
+
+def _decoded_pieces(chunks: Iterable[bytes]) -> Iterator[Any]:
+    for piece in split_items(chunks):
+        try:
+            yield jsonin.loads(piece)
+        except (ValueError, UnicodeDecodeError):
+            raise _PieceNotJson() from None
+
+
+def _checked(path: str, findings: Iterable[Any]) -> PackedDocuments:
+    """Every finding checked in order; the first problem is raised once all of them decoded."""
+    packed = PackedDocuments()
     seen: set[str] = set()
+    first_problem: str | None = None
     for index, finding in enumerate(findings):
-        if not isinstance(finding, dict):
-            raise ReportError(path, f"item {index} is not a JSON object")
-        found = problems(finding)
-        if found:
-            more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
-            raise ReportError(path, f"finding {index} ({finding.get('Id', 'no Id')}) is not valid ASFF: {found[0]}{more}")
-        if finding["Id"] in seen:
-            raise ReportError(path, f"finding {index}: Id {finding['Id']!r} appears more than once")
-        seen.add(finding["Id"])
-    return findings
+        if first_problem is None:
+            first_problem = _problem(index, finding, seen)
+        if first_problem is None:
+            packed.append(finding)
+    if first_problem is not None:
+        raise ReportError(path, first_problem)
+    return packed
+
+
+def _problem(index: int, finding: Any, seen: set[str]) -> str | None:
+    if not isinstance(finding, dict):
+        return f"item {index} is not a JSON object"
+    found = problems(finding)
+    if found:
+        more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
+        return f"finding {index} ({finding.get('Id', 'no Id')}) is not valid ASFF: {found[0]}{more}"
+    if finding["Id"] in seen:
+        return f"finding {index}: Id {finding['Id']!r} appears more than once"
+    seen.add(finding["Id"])
+    return None

@@ -7,7 +7,7 @@ passes here is never rejected for size.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 MAX_FINDINGS_PER_REQUEST = 100
@@ -23,7 +23,12 @@ def encoded_size(finding: dict[str, Any]) -> int:
 def batches(findings: Iterable[dict[str, Any]], max_count: int = MAX_FINDINGS_PER_REQUEST,
             max_bytes: int = MAX_REQUEST_BYTES) -> list[list[dict[str, Any]]]:
     """Greedy, order-preserving split; a single finding over max_bytes is an error, not a drop."""
-    result: list[list[dict[str, Any]]] = []
+    return list(iter_batches(findings, max_count, max_bytes))
+
+
+def iter_batches(findings: Iterable[dict[str, Any]], max_count: int = MAX_FINDINGS_PER_REQUEST,
+                 max_bytes: int = MAX_REQUEST_BYTES) -> Iterator[list[dict[str, Any]]]:
+    """The same split, one batch at a time, so only the batches in flight are in memory."""
     current: list[dict[str, Any]] = []
     size = _ENVELOPE_BYTES
     for finding in findings:
@@ -32,14 +37,13 @@ def batches(findings: Iterable[dict[str, Any]], max_count: int = MAX_FINDINGS_PE
             raise ValueError(f"finding {finding.get('Id')!r} alone is {item} bytes, over the {max_bytes}-byte request limit")
         extra = item + (_SEPARATOR_BYTES if current else 0)
         if current and (len(current) >= max_count or size + extra > max_bytes):
-            result.append(current)
+            yield current
             current, size = [], _ENVELOPE_BYTES
             extra = item
         current.append(finding)
         size += extra
     if current:
-        result.append(current)
-    return result
+        yield current
 
 
 def request_size(batch: list[dict[str, Any]]) -> int:

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pipeline.sinks.base import FailedFinding
-from pipeline.sinks.batching import batches
+from pipeline.bounded_map import map_bounded
+from pipeline.sinks.batching import iter_batches
 from pipeline.sinks.pacing import TokenBucket
 from pipeline.sinks.retrying import FATAL, OK, RETRYABLE_ITEM_CODES, THROTTLING_CODES, CallStats, RetryPolicy, send_once
 
@@ -55,7 +56,8 @@ class FindingImporter:
         if not findings:
             return report
         with ThreadPoolExecutor(max_workers=self.max_in_flight, thread_name_prefix="secpipe-import") as pool:
-            for batch_report in pool.map(self._import_batch, batches(findings)):
+            # A few batches ahead of the one being merged: the others are not built yet.
+            for batch_report in map_bounded(pool, self._import_batch, iter_batches(findings), 2 * self.max_in_flight):
                 report.merge(batch_report)
         return report
 
