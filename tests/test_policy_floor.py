@@ -4,6 +4,9 @@ message naming it and ignored. Read the way the pipeline passes it (environment)
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
+import sys
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -190,3 +193,52 @@ def test_a_broken_central_policy_is_a_config_error_naming_it(text: str, problem:
         central_policy_from({CENTRAL_POLICY_ENV: text, CENTRAL_POLICY_SOURCE_ENV: SOURCE})
     assert f"central policy {SOURCE}" in str(raised.value)
     assert problem in str(raised.value)
+
+
+_TEMPLATE_WITH_A_MEDIUM_FINDING = """AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  Unused:
+    Type: String
+Resources:
+  Bucket:
+    Type: AWS::S3::Bucket
+"""
+
+
+def _scan(tmp_path: Path, central: str, repo_policy: str | None) -> subprocess.CompletedProcess[str]:
+    """The real CLI on a tree whose one finding is cfn-lint's W2001 (MEDIUM)."""
+    tree = tmp_path / "tree"
+    (tree / "infra").mkdir(parents=True)
+    (tree / "infra" / "app.yaml").write_text(_TEMPLATE_WITH_A_MEDIUM_FINDING)
+    if repo_policy is not None:
+        (tree / ".secpipe.toml").write_text(repo_policy)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SECPIPE_CENTRAL", "AWS_"))}
+    env.update({CENTRAL_POLICY_ENV: central, CENTRAL_POLICY_SOURCE_ENV: SOURCE,
+                "SECPIPE_HUB_DB": str(tmp_path / "hub.sqlite3")})
+    return subprocess.run([sys.executable, "-m", "pipeline.cli", "scan", str(tree), "--tools", "cfn-lint",
+                           "--out", str(tmp_path / "out"), "--repo", "acme/shop", "--branch", "main"],
+                          capture_output=True, text=True, timeout=300, env=env)
+
+
+@pytest.fixture
+def cfn_lint() -> None:
+    from pipeline.tools import registry
+    if registry.get("cfn-lint").missing():
+        pytest.skip("cfn-lint is not installed (secpipe tools install cfn-lint)")
+
+
+@pytest.mark.usefixtures("cfn_lint")
+def test_the_scan_refuses_a_loosening_repo_policy_and_says_so(tmp_path: Path) -> None:
+    done = _scan(tmp_path, 'gate = { fail_on = "medium" }', '[gate]\nfail_on = "critical"\n')
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert '[gate] fail_on = "critical" would loosen the central policy (fail_on = "medium"); ignored' in done.stderr
+    assert "gate: FAILED" in done.stdout and "1 loosening setting(s) ignored" in done.stdout
+
+
+@pytest.mark.usefixtures("cfn_lint")
+def test_the_scan_applies_a_tightening_repo_policy(tmp_path: Path) -> None:
+    floor = 'gate = { fail_on = "critical" }'
+    assert _scan(tmp_path / "central-only", floor, None).returncode == 0  # MEDIUM is below the floor's threshold
+    done = _scan(tmp_path / "tightened", floor, '[gate]\nfail_on = "medium"\n')
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "would loosen" not in done.stderr
