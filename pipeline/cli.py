@@ -74,42 +74,64 @@ def _subcommands(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParse
     return found
 
 
-class _PipeSafeStream:
-    """stdout that survives a reader going away (`secpipe ... | head`): output is dropped, the
-    command goes on, and its exit code stays its result. A failure must not turn into exit 0."""
+class _PipeGone:
+    """Shared by stdout's text and binary layers: once the reader has gone, both drop output."""
 
-    def __init__(self, stream: Any):
-        self._stream = stream
-        self._closed = False
+    def __init__(self, fileno: int | None):
+        self.fileno = fileno
+        self.gone = False
 
-    def _drop(self) -> None:
-        self._closed = True
+    def drop(self) -> None:
+        self.gone = True
+        if self.fileno is None:
+            return
         try:  # later writes (and the interpreter's flush at exit) go nowhere instead of failing
             devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, self._stream.fileno())
+            os.dup2(devnull, self.fileno)
             os.close(devnull)
-        except (OSError, ValueError):
+        except OSError:
             pass
 
-    def write(self, text: str) -> int:
-        if self._closed:
-            return len(text)
+
+class _PipeSafeStream:
+    """stdout (text, or its binary buffer) that survives a reader going away (`secpipe ... | head`):
+    output is dropped, the command goes on, and its exit code stays its result. A failure must
+    not turn into exit 0, nor a success into a traceback."""
+
+    def __init__(self, stream: Any, pipe: _PipeGone | None = None):
+        self._stream = stream
+        self._pipe = pipe or _PipeGone(_fileno(stream))
+
+    def write(self, data: Any) -> int:
+        if self._pipe.gone:
+            return len(data)
         try:
-            return self._stream.write(text)
+            return self._stream.write(data)
         except BrokenPipeError:
-            self._drop()
-            return len(text)
+            self._pipe.drop()
+            return len(data)
 
     def flush(self) -> None:
-        if self._closed:
+        if self._pipe.gone:
             return
         try:
             self._stream.flush()
         except BrokenPipeError:
-            self._drop()
+            self._pipe.drop()
+
+    @property
+    def buffer(self) -> _PipeSafeStream:
+        return _PipeSafeStream(self._stream.buffer, self._pipe)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._stream, name)
+
+
+def _fileno(stream: Any) -> int | None:
+    try:
+        return int(stream.fileno())
+    except (AttributeError, OSError, ValueError):  # io.StringIO and friends have none
+        return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -88,6 +88,20 @@ def test_a_closed_stdout_does_not_turn_a_failure_into_success(tmp_path: Path) ->
     assert (tmp_path / "o" / "summary.json").is_file()
 
 
+def test_a_closed_stdout_does_not_turn_binary_output_into_a_traceback(tmp_path: Path) -> None:
+    """`secpipe parse ... | head -c0`: parse writes JSON through stdout's binary buffer; its result stays 0."""
+    report = REPO_ROOT / "tests" / "fixtures" / "semgrep" / "mixed.json"
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        done = subprocess.run([sys.executable, "-m", "pipeline.cli", "parse", "--tool", "semgrep", str(report)],
+                              stdout=write_end, stderr=subprocess.PIPE, text=True, timeout=120, cwd=tmp_path,
+                              env=env(tmp_path))
+    finally:
+        os.close(write_end)
+    assert done.returncode == 0 and done.stderr == ""
+
+
 FAKE_SEMGREP = """\
 #!{python}
 import os, sys, time
