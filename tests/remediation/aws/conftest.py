@@ -33,6 +33,8 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+import botocore.loaders
+import botocore.session
 import pytest
 
 moto = pytest.importorskip("moto")
@@ -137,6 +139,10 @@ def moto_aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
     monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
     monkeypatch.setenv("AWS_REGION", REGION)
+    # Every handler, and the harness for every invocation, makes fresh boto3 sessions; one shared
+    # loader spares each of them re-reading the service models (most of these tests' time otherwise).
+    shared_loader = botocore.loaders.create_loader()
+    monkeypatch.setattr(botocore.session, "create_loader", lambda *args, **kwargs: shared_loader)
     with moto.mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
         yield
 
