@@ -28,8 +28,3 @@ def securityhub_findings_url(context: ScanContext) -> str:
     region = quote(context.region, safe="")
     return f"{console_base(context.region, context.partition)}/securityhub/home?region={region}#/findings"
 
-
-def s3_object_url(bucket: str, key: str, region: str, partition: str) -> str:
-    """The console page of one S3 object (e.g. the archived report.html)."""
-    return (f"{console_base(region, partition)}/s3/object/{quote(bucket, safe='')}"
-            f"?region={quote(region, safe='')}&prefix={quote(key, safe='')}")

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.console_links import console_base, securityhub_findings_url, s3_object_url
+from pipeline.console_links import console_base, securityhub_findings_url
 from pipeline.context import ScanContext
 from pipeline.result import ScanResult, load_summary, write_summary
 from reports.email import SUBJECT_MAX, render_email
@@ -79,8 +79,6 @@ def test_console_host_follows_the_partition(region: str, partition: str, host: s
     assert console_base(region, partition) == host
     url = securityhub_findings_url(ScanContext(region=region, partition=partition))
     assert url == f"{host}/securityhub/home?region={region}#/findings"
-    assert s3_object_url("my-bucket", "reports/b 1/report.html", region, partition) == \
-        f"{host}/s3/object/my-bucket?region={region}&prefix=reports%2Fb%201%2Freport.html"
 
 
 def test_unknown_partition_is_an_error() -> None:
