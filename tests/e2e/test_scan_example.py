@@ -134,7 +134,7 @@ def test_findings_reach_the_hub_once_across_reruns(vulnerable_scan) -> None:
 def test_no_reported_secret_leaves_the_scanner(vulnerable_scan) -> None:
     secrets = ["wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "hunter2-prod-password", "app-password-123",
                "sk_live_51HqLyjWDarjtT1zdp7dcXYZsecret"]
-    raw = sorted(str(p.relative_to(vulnerable_scan["out"])) for p in (vulnerable_scan["out"] / "raw").iterdir())
+    raw = sorted(str(p.relative_to(vulnerable_scan["out"])) for p in (vulnerable_scan["out"] / "raw").rglob("*") if p.is_file())
     for name in OUTPUT_FILES + raw:  # the kept raw reports are masked too (scan --unmasked-raw keeps them verbatim)
         text = (vulnerable_scan["out"] / name).read_text(encoding="utf-8", errors="replace")
         leaked = [s for s in secrets if s in text]
