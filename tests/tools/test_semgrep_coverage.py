@@ -4,8 +4,11 @@ And the kept raw report parses to the same Ids as the scan (no install path in t
 """
 from __future__ import annotations
 
+import shutil
 import subprocess
 from pathlib import Path
+
+import pytest
 
 from parsers.registry import parse_report
 from pipeline.identity import finding_id, number_occurrences
@@ -47,6 +50,8 @@ def test_coverage_counts_what_was_skipped() -> None:
 
 def test_a_tree_the_enclosing_checkout_ignores_is_still_scanned(tmp_path: Path, raw_dir: Path) -> None:
     runner = installed("semgrep")
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed: no enclosing checkout to make")
     checkout = tmp_path / "checkout"
     _tree(checkout, {".gitignore": "vendored/\n", "vendored/app/app.py": VULNERABLE})
     subprocess.run(["git", "init", "-q", str(checkout)], check=True)
