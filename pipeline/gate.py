@@ -36,6 +36,7 @@ class HubOutcome:
     """What the hub did with this run's findings: refused some, or could not be reached at all."""
 
     lost: Sequence[FailedFinding] = ()
+    unsuppressed: Sequence[FailedFinding] = ()  # imported, but the hub did not take their SUPPRESSED status
     error: str | None = None  # the import failed as a whole (hub unreachable, refused the request)
 
 
@@ -177,3 +178,7 @@ def _judge_hub(hub: HubOutcome, tally: _Tally) -> None:
         shown = ", ".join(f.id for f in hub.lost[:LOST_IDS_SHOWN])
         more = f" (+{len(hub.lost) - LOST_IDS_SHOWN} more)" if len(hub.lost) > LOST_IDS_SHOWN else ""
         tally.fail(f"hub: {len(hub.lost)} finding(s) not accepted: {shown}{more}")
+    if hub.unsuppressed:
+        shown = ", ".join(f.id for f in hub.unsuppressed[:LOST_IDS_SHOWN])
+        tally.fail(f"hub: {len(hub.unsuppressed)} suppressed finding(s) not marked SUPPRESSED in the hub "
+                   f"(they would show as open to reviewers): {shown}")
