@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tests.aws_files import commands, load_buildspec
+from tests.aws_files import load_buildspec
 from tests.conftest import PROJECT
 
 BUCKET = "secpipe-artifacts"

@@ -152,7 +152,7 @@ def test_stage_installs_every_scanner_of_its_stage_and_no_other(stage: str, runs
     simulation, _ = runs[name]
     installs = [_parsed(argv) for argv in simulation.calls() if argv[:2] == ["tools", "install"]]
     named = [tool for args in installs for tool in args.tool]
-    expected = {runner.name for runner in registry.for_stage(Stage(stage))} - set(NOT_IN_CODEBUILD)
+    expected = {runner.name for runner in registry.runners() if runner.stage is Stage(stage)} - set(NOT_IN_CODEBUILD)
     assert sorted(named) == sorted(expected), f"{name} installs {sorted(named)}, the {stage} scanners are {sorted(expected)}"
     pinned = load_lock()
     for tool in named:

@@ -19,7 +19,6 @@ import re
 import shutil
 import subprocess
 import sys
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -29,10 +28,22 @@ import pytest
 from pipeline.archive.base import encode_part
 from pipeline.policy_floor import CENTRAL_POLICY_ENV, CENTRAL_POLICY_SOURCE_ENV, parse_central_policy
 from pipeline.tools.locate import find_executable
-from tests.aws_files import (ALL_BUILDSPECS, BUILDSPECS, STAGE_BUILDSPECS, TEMPLATES, as_list, branches, commands,
-                             load_buildspec, load_template, policy_statements, variables_used, walk)
-from tests.conftest import PROJECT
-from tests.moto_templates import moto_subset as _moto_subset, moto_types as _moto_types
+from tests.aws_files import (
+    ALL_BUILDSPECS,
+    BUILDSPECS,
+    STAGE_BUILDSPECS,
+    TEMPLATES,
+    as_list,
+    branches,
+    commands,
+    load_buildspec,
+    load_template,
+    policy_statements,
+    variables_used,
+    walk,
+)
+from tests.moto_templates import moto_subset as _moto_subset
+from tests.moto_templates import moto_types as _moto_types
 
 TEMPLATE_NAMES = ["pipeline.yaml", "securityhub.yaml"]
 STAGE_PROJECTS = {"sca": "ScaProject", "sast": "SastProject", "iac": "IacProject", "dast": "DastProject"}
@@ -296,7 +307,7 @@ def test_reports_are_written_only_under_reports_repo_branch(pipeline: dict[str, 
         assert _resolve_key_part(parts["RepoKey"], values) == encode_part("repo", repo)
         assert _resolve_key_part(parts["BranchKey"], values) == encode_part("branch", branch)
     # Nothing may write the package the builds install.
-    for name, role in _resources(pipeline, "AWS::IAM::Role").items():
+    for name in _resources(pipeline, "AWS::IAM::Role"):
         for statement in _granted(pipeline, name):
             if statement["Effect"] == "Allow" and "s3:PutObject" in as_list(statement["Action"]):
                 assert "PackagePrefix" not in json.dumps(statement["Resource"]), f"{name} may overwrite the package"
@@ -430,7 +441,7 @@ def test_every_project_runs_a_buildspec_of_the_package_with_the_pinned_wheel(pip
 
 
 def test_scan_projects_pass_the_central_policy_under_the_names_secpipe_reads(pipeline: dict[str, Any]) -> None:
-    for stage, project in STAGE_PROJECTS.items():
+    for project in STAGE_PROJECTS.values():
         variables = {v["Name"]: v for entry in pipeline["Resources"][project]["Properties"]["Environment"]["EnvironmentVariables"]
                      for v in branches(entry)}
         assert variables[CENTRAL_POLICY_ENV] == {"Name": CENTRAL_POLICY_ENV, "Type": "PARAMETER_STORE",

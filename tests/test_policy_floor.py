@@ -15,8 +15,7 @@ import pytest
 from pipeline.errors import ConfigError
 from pipeline.finding import Severity
 from pipeline.policy import load_policy
-from pipeline.policy_floor import (CENTRAL_POLICY_ENV, CENTRAL_POLICY_FILE_ENV, CENTRAL_POLICY_SOURCE_ENV,
-                                   central_policy_from)
+from pipeline.policy_floor import CENTRAL_POLICY_ENV, CENTRAL_POLICY_FILE_ENV, CENTRAL_POLICY_SOURCE_ENV, central_policy_from
 from pipeline.stages import Stage
 
 CENTRAL = """

@@ -6,7 +6,6 @@ import argparse
 from pathlib import Path
 
 
-
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("package", help="build the wheel, Lambda zip and buildspecs that secpipe deploy uploads")
     parser.add_argument("--out", type=Path, required=True, help="folder to write (empty, or a previous package)")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from botocore.exceptions import ClientError, WaiterError
@@ -46,7 +46,7 @@ class WaitSettings:
 
 
 def change_set_name(now: datetime | None = None) -> str:
-    moment = (now or datetime.now(timezone.utc)).strftime("%Y%m%dT%H%M%SZ")
+    moment = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
     return f"secpipe-{moment}"
 
 

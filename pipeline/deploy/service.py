@@ -14,8 +14,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from pipeline.deploy import changeset
 from pipeline.deploy.errors import DeployError
-from pipeline.deploy.template import (BUCKET_RESOURCE, INLINE_TEMPLATE_LIMIT, bootstrap_template, load_template,
-                                      parameter_names)
+from pipeline.deploy.template import BUCKET_RESOURCE, INLINE_TEMPLATE_LIMIT, bootstrap_template, load_template, parameter_names
 from pipeline.deploy.upload import package_uploads, template_upload, upload
 from pipeline.errors import ConfigError
 from pipeline.packaging.manifest import Manifest, read_manifest

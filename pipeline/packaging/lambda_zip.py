@@ -60,7 +60,7 @@ def runtime_dependencies(roots: list[str]) -> list[metadata.Distribution]:
 
 def _closure(roots: list[str]) -> set[str]:
     seen: set[str] = set()
-    pending = [canonicalize_name(root) for root in roots]
+    pending: list[str] = [canonicalize_name(root) for root in roots]
     while pending:
         current = pending.pop()
         if current in seen:
@@ -75,8 +75,10 @@ def _requirements(name: str) -> list[str]:
 
 
 def _applicable(texts: list[str]) -> list[str]:
-    environment = {**default_environment(), "extra": ""}
-    wanted = []
+    # No extras: a dependency only an extra asks for is not a runtime dependency.
+    environment: dict[str, str] = {key: str(value) for key, value in default_environment().items()}
+    environment["extra"] = ""
+    wanted: list[str] = []
     for text in texts:
         requirement = Requirement(text)
         if requirement.marker is None or requirement.marker.evaluate(environment):

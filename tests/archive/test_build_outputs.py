@@ -12,8 +12,8 @@ from pipeline.archive import BuildFileRef, ReportRef
 from pipeline.archive.build_outputs import BuildScope, output_files, raw_report_tool
 from pipeline.cli import main
 from pipeline.errors import ConfigError
-from tests.archive.layout import ref_from_key
 from pipeline.tools import registry
+from tests.archive.layout import ref_from_key
 
 SCOPE = BuildScope("acme/shop", "feature/login", "secpipe-sast:1")
 TOOLS = {runner.name: runner.parser for runner in registry.runners()}
