@@ -13,13 +13,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from pipeline import identity
 from pipeline.context import ScanContext, utc_now
-from pipeline.convert import to_validated_asff
 from pipeline.errors import ConfigError
 from pipeline.finding import Finding
 from pipeline.gate import Baseline, HubOutcome, decide
@@ -34,9 +32,10 @@ from pipeline.sinks.history import HistorySource, PriorFinding
 from pipeline.sinks.retrying import HubError
 from pipeline.stages import Stage
 from pipeline.suppression import apply_suppressions
+from pipeline.tool_publisher import PublishSettings, ToolPublisher, scope_of_run
 from pipeline.tools import process
 from pipeline.tools import registry as tools
-from pipeline.tools.base import ScanTarget, ToolRun, ToolRunner, ToolStatus
+from pipeline.tools.base import ScanTarget, ToolRun, ToolRunner
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +103,9 @@ def select_runners(request: ScanRequest) -> list[ToolRunner]:
     return selected
 
 
-def run_tools(runners: list[ToolRunner], request: ScanRequest, progress: Progress) -> list[ToolRun]:
+def run_tools(runners: list[ToolRunner], request: ScanRequest, progress: Progress,
+              on_finished: Callable[[ToolRun], None] | None = None) -> list[ToolRun]:
+    """Every runner's run, in the runners' order; `on_finished(run)` as each one ends (in its thread)."""
     raw_dir = request.out_dir / "raw"
     raw_dir.mkdir(parents=True, exist_ok=True)
 
@@ -116,6 +117,8 @@ def run_tools(runners: list[ToolRunner], request: ScanRequest, progress: Progres
         if request.mask_raw and secrets:
             mask_raw_reports(run, raw_dir, secrets)
         progress.finished(run)
+        if on_finished is not None:
+            on_finished(run)
         return run
 
     static = [r for r in runners if r.stage is not Stage.DAST]
@@ -147,8 +150,7 @@ def mask_raw_reports(run: ToolRun, raw_dir: Path, secrets: list[str]) -> None:
 
 
 def scopes_of(runs: list[ToolRun], context: ScanContext) -> list[Scope]:
-    return [Scope(repo=context.repo, branch=context.branch, tool=run.tool, complete=run.status.complete)
-            for run in runs if run.status is not ToolStatus.NOT_INSTALLED and run.status is not ToolStatus.NOT_CONFIGURED]
+    return [scope for run in runs for scope in scope_of_run(run, context)]
 
 
 def scan(request: ScanRequest, progress: Progress,
@@ -156,21 +158,52 @@ def scan(request: ScanRequest, progress: Progress,
     started = utc_now()
     request.out_dir.mkdir(parents=True, exist_ok=True)
     runners = select_runners(request)
+    context = request.context
+
+    # What was there before this run: read before anything is published, which changes it.
+    baseline, prior, hub_error = read_before_publishing(request, progress)
+    # Each tool's findings go to the hub as that tool finishes (pipeline.tool_publisher).
+    settings = PublishSettings(context=context, policy=request.policy, today=request.today, prior=prior,
+                               sink=request.sink if hub_error is None else None, hub_label=request.hub_label,
+                               failures=HUB_FAILURES, describe=_one_line)
     try:
-        runs = run_tools(runners, request, progress)
+        with ToolPublisher(settings, progress) as publisher:
+            runs = run_tools(runners, request, progress, on_finished=publisher.tool_finished)
+            published = publisher.wait(runs)
     finally:
         progress.close()  # also on Ctrl-C: a live display must give the terminal (and its cursor) back
-
-    context = request.context
-    findings: list[Finding] = identity.number_occurrences(f for run in runs for f in run.findings)
+    findings, asff = published.findings, published.asff
+    publish = published.publish
+    hub_error = hub_error or published.hub_error
 
     def finding_id(f: Finding) -> str:
         return identity.finding_id(f, context.repo, context.branch)
 
+    # Each tool's findings were suppressed as they were published; this gives the expired ones.
     expired = apply_suppressions(findings, request.policy, finding_id, request.today)
-    asff = to_validated_asff(findings, context)
+    findings_path = request.out_dir / "findings.asff.json"
+    findings_path.write_text(json.dumps(asff, indent=1, ensure_ascii=False), encoding="utf-8")
 
-    # What was there before this run: read before publishing, which changes it.
+    triage = {fid: p.triage for fid, p in prior.items() if p.triage is not None}
+    hub = HubOutcome(lost=publish.failed if publish is not None else (),
+                     # Only the Security Hub sink applies suppressions (and so can fail to).
+                     unsuppressed=getattr(publish, "unsuppressed", ()), error=hub_error)
+    gate = decide(findings, runs, request.policy, expired, baseline=baseline, triage=triage, finding_id=finding_id,
+                  hub=hub)
+
+    result = ScanResult(context=context, runs=runs, findings=findings, asff=asff, gate=gate,
+                        started_at=started, finished_at=utc_now(), links=dict(request.links))
+    files = {"findings": findings_path}
+    files["summary"] = write_summary(result, request.out_dir / "summary.json")
+    files.update(write_reports(result, request.out_dir))
+    return ScanOutcome(result=result, publish=publish, files=files, hub_error=hub_error)
+
+
+def read_before_publishing(request: ScanRequest,
+                           progress: Progress) -> tuple[Baseline | None, dict[str, PriorFinding], str | None]:
+    """The baseline, the hub's prior findings (first sightings, triage), and the hub error that
+    stops all publishing when either cannot be read."""
+    context = request.context
     hub_error: str | None = None
     try:
         baseline = read_baseline(request)
@@ -184,31 +217,9 @@ def scan(request: ScanRequest, progress: Progress,
             prior = request.history.findings(context.repo, context.branch)
         except HUB_FAILURES as exc:
             hub_error = _one_line(exc)
-    keep_first_observed(asff, prior)
-    findings_path = request.out_dir / "findings.asff.json"
-    findings_path.write_text(json.dumps(asff, indent=1, ensure_ascii=False), encoding="utf-8")
-
-    publish = None
-    if request.sink is not None and hub_error is None:
-        progress.note(f"importing {len(asff)} finding(s) into {request.hub_label}")
-        try:
-            publish = request.sink.publish(asff, scopes_of(runs, context))
-        except HUB_FAILURES as exc:
-            hub_error = _one_line(exc)
     if hub_error is not None:
         progress.note(f"hub import failed: {hub_error}")
-
-    triage = {fid: p.triage for fid, p in prior.items() if p.triage is not None}
-    hub = HubOutcome(lost=publish.failed if publish is not None else (), error=hub_error)
-    gate = decide(findings, runs, request.policy, expired, baseline=baseline, triage=triage, finding_id=finding_id,
-                  hub=hub)
-
-    result = ScanResult(context=context, runs=runs, findings=findings, asff=asff, gate=gate,
-                        started_at=started, finished_at=utc_now(), links=dict(request.links))
-    files = {"findings": findings_path}
-    files["summary"] = write_summary(result, request.out_dir / "summary.json")
-    files.update(write_reports(result, request.out_dir))
-    return ScanOutcome(result=result, publish=publish, files=files, hub_error=hub_error)
+    return baseline, prior, hub_error
 
 
 def read_baseline(request: ScanRequest) -> Baseline | None:
@@ -226,14 +237,6 @@ def read_baseline(request: ScanRequest) -> Baseline | None:
         return identity.finding_id(f, repo, branch)
 
     return Baseline(branch=branch, ids=frozenset(ids), id_on_branch=id_on_branch)
-
-
-def keep_first_observed(asff: list[dict[str, Any]], prior: dict[str, PriorFinding]) -> None:
-    """A finding seen before keeps the time it was first seen (an import would reset it)."""
-    for document in asff:
-        known = prior.get(document["Id"])
-        if known is not None and known.first_observed_at and known.first_observed_at < document["FirstObservedAt"]:
-            document["FirstObservedAt"] = known.first_observed_at
 
 
 def _one_line(exc: BaseException) -> str:

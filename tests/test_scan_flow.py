@@ -122,7 +122,9 @@ def test_outputs_gate_and_publish_scopes(runners, tmp_path) -> None:
     assert [f["GeneratorId"] for f in asff] == ["bandit/B602"]
     assert json.loads((out / "summary.json").read_text())["gate"]["passed"] is False
     assert (out / "report.txt").read_text() == "1 findings"
-    [(published, scopes)] = sink.calls
+    # One publish per tool that ran, each with its own findings and scope (tests/test_tool_publisher.py).
+    published = [f for findings, _ in sink.calls for f in findings]
+    scopes = [s for _, call_scopes in sink.calls for s in call_scopes]
     assert [f["Id"] for f in published] == [f["Id"] for f in asff]
     assert {(s.tool, s.complete) for s in scopes} == {("bandit", True), ("pip-audit", False)}, \
         "a tool that did not run has no scope; an incomplete one never archives"
