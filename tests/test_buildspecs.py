@@ -259,7 +259,7 @@ def test_secrets_never_reach_a_command_line_or_the_buildspec(name: str) -> None:
 @pytest.mark.parametrize("name", STAGE_BUILDSPECS.values())
 def test_junit_report_group_and_artifacts_are_the_scan_outputs(name: str) -> None:
     spec = load_buildspec(name)
-    junit = reports.registry.get("junit").filename
+    junit = {f.name: f for f in reports.registry.formats()}["junit"].filename
     assert junit == "junit.xml"
     (group, report), = spec["reports"].items()
     assert group == "secpipe"  # the template's report groups are <project>-secpipe
