@@ -465,7 +465,7 @@ class Deployment:
         return self.security.client("stepfunctions").start_execution(
             stateMachineArn=self.state_machine_arn, name=name, input=json.dumps(event))["executionArn"]
 
-    def wait(self, execution_arn: str, polls: int = 600) -> dict[str, Any]:
+    def wait(self, execution_arn: str, polls: int = 2400) -> dict[str, Any]:
         """Poll until the execution ends (moto runs it in a thread)."""
         sfn = self.security.client("stepfunctions")
         for _ in range(polls):
