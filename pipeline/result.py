@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from pipeline import jsonout
 from pipeline.context import ScanContext
 from pipeline.errors import ReportError
 from pipeline.finding import Finding, Severity
@@ -277,7 +278,8 @@ def summary_dict(result: ScanResult) -> dict[str, Any]:
 
 
 def write_summary(result: ScanResult, path: Path) -> Path:
-    path.write_text(json.dumps(summary_dict(result), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    with path.open("wb") as out:
+        jsonout.write_value(summary_dict(result), out)
     return path
 
 

@@ -170,5 +170,6 @@ def _hub_client(session: Any, endpoint_url: str | None) -> Any:
 
 
 def _print_json(value: Any) -> None:
-    json.dump(value, sys.stdout, indent=2, ensure_ascii=False)
-    sys.stdout.write("\n")
+    from pipeline import jsonout
+
+    jsonout.write_value(value, jsonout.stdout())
