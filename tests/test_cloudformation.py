@@ -177,18 +177,15 @@ def test_checkov_finds_nothing_unjustified(tmp_path: Path) -> None:
 
 @pytest.mark.scanner
 @pytest.mark.slow
-def test_the_projects_own_iac_scan_of_these_templates_passes_its_gate(tmp_path: Path) -> None:
-    """`secpipe scan --stages iac` on the templates, as the IaC stage would scan them."""
+def test_the_projects_own_iac_scan_of_cloudformation_passes_its_gate(tmp_path: Path) -> None:
+    """`secpipe scan --stages iac` of cloudformation/ (every template there, the remediation
+    ones too), as the IaC stage would scan it."""
     if find_executable("checkov") is None or find_executable("cfn-lint") is None:
         pytest.skip("checkov and cfn-lint are not both installed (secpipe tools install checkov cfn-lint)")
-    tree = tmp_path / "templates" / "cloudformation"
-    tree.mkdir(parents=True)
-    for name in TEMPLATE_NAMES:
-        shutil.copy(TEMPLATES / name, tree / name)
     env = {key: value for key, value in os.environ.items()
            if not key.startswith(("AWS_", "SECPIPE_CENTRAL"))}
     env["SECPIPE_HUB_DB"] = str(tmp_path / "hub.sqlite3")
-    done = subprocess.run([sys.executable, "-m", "pipeline.cli", "scan", str(tree.parent), "--stages", "iac",
+    done = subprocess.run([sys.executable, "-m", "pipeline.cli", "scan", str(TEMPLATES), "--stages", "iac",
                            "--out", str(tmp_path / "out"), "--repo", "secpipe", "--branch", "main"],
                           capture_output=True, text=True, timeout=600, env=env)
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
