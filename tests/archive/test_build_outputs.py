@@ -40,7 +40,7 @@ def test_the_longest_tool_name_wins() -> None:
 
 
 def test_every_runner_writes_reports_its_parser_reads() -> None:
-    # The archive's tool folder is the parser's name: what the ingest Lambda parses the report with.
+    # The archive's tool folder is the parser's name: what `secpipe parse --tool` reads the report with.
     from parsers import registry as parsers
     for parser_name in TOOLS.values():
         assert parsers.get(parser_name).name == parser_name
