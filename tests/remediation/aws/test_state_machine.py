@@ -311,3 +311,20 @@ def test_an_outcome_that_cannot_be_recorded_is_announced_and_fails_the_execution
     assert notice["Subject"] == "secpipe remediation: outcome not recorded"
     for expected in (finding["Id"], "S3.8", MEMBER_ACCOUNT, "us-east-1", BUCKET_ARN, "WritebackError"):
         assert expected in notice["Message"], (expected, notice["Message"])
+
+
+def test_an_account_level_control_is_fixed_in_the_member_account_only(deploy) -> None:
+    """EC2.7 (EBS encryption by default), from a CIS 1.4.0 standard-specific finding."""
+    deployment = deploy()
+    finding = standard_specific(MEMBER_ACCOUNT, "1.4.0", "2.2.1", f"AWS::::Account:{MEMBER_ACCOUNT}", "AwsAccount")
+    deployment.hub.import_findings([finding])
+
+    done = deployment.run(event([finding], SECURITY_ACCOUNT))
+
+    assert done["status"] == "SUCCEEDED", done
+    (remediation,) = deployment.lambdas.calls_of("secpipe-remediation")
+    assert (remediation.answer["outcome"]["control_id"], remediation.answer["outcome"]["outcome"]) == ("EC2.7", "remediated")
+    assert deployment.member.client("ec2").get_ebs_encryption_by_default()["EbsEncryptionByDefault"] is True
+    for other in (deployment.security, deployment.service):
+        assert other.client("ec2").get_ebs_encryption_by_default()["EbsEncryptionByDefault"] is False
+    assert deployment.hub.finding(finding["Id"])["Workflow"]["Status"] == "RESOLVED"
