@@ -21,6 +21,7 @@ from aws_lambda_powertools.utilities.idempotency import (DynamoDBPersistenceLaye
 
 from pipeline.remediation import lambda_env
 from pipeline.remediation.engine import Engine
+from pipeline.remediation.guards import state_key
 from pipeline.remediation.member import MemberSessions
 from pipeline.remediation.normalise import NormalisedFinding, normalise_finding
 from pipeline.remediation.proxy import RemediationRequest
@@ -50,9 +51,8 @@ def container() -> Container:
 
 
 def idempotency_key(finding: NormalisedFinding) -> dict[str, str]:
-    target = finding.target
-    return {"account": target.account, "region": target.region, "control": finding.control_id,
-            "resource": target.resource_id}
+    """(account, region, control, resource), as the engine's own claims key it."""
+    return {"resource": state_key(finding.target)}
 
 
 @logger.inject_lambda_context(correlation_id_path="correlation_id")
