@@ -234,3 +234,20 @@ def test_an_unreachable_baseline_fails_the_gate_and_still_writes_the_reports(run
     assert outcome.exit_code == 1
     assert any("cannot read the baseline" in r for r in outcome.result.gate.reasons)
     assert (tmp_path / "out" / "junit.xml").is_file() and (tmp_path / "out" / "summary.json").is_file()
+
+
+def test_a_suppression_the_hub_did_not_apply_fails_the_gate(runners, tmp_path: Path) -> None:  # noqa: F811
+    from pipeline.sinks.base import FailedFinding
+    from pipeline.sinks.securityhub import SecurityHubPublishResult
+
+    class HalfSuppressingHub(Sink):
+        name = "half"
+
+        def publish(self, findings, scopes):
+            return SecurityHubPublishResult(sent=len(findings), accepted=len(findings), unsuppressed=[
+                FailedFinding(findings[0]["Id"], "AccessDenied", "no BatchUpdateFindings")])
+
+    runners += [FakeRunner("bandit", Stage.SAST, findings=[finding("bandit", "B101", Severity.LOW)])]
+    outcome = scan(request(tmp_path, sink=HalfSuppressingHub()), quiet(), write_all)
+    assert outcome.exit_code == 1
+    assert any("not marked SUPPRESSED" in r for r in outcome.result.gate.reasons)
