@@ -218,7 +218,7 @@ def read_before_publishing(request: ScanRequest,
         except HUB_FAILURES as exc:
             hub_error = _one_line(exc)
     if hub_error is not None:
-        progress.note(f"hub import failed: {hub_error}")
+        progress.note(f"cannot read the hub, so nothing will be imported into it: {hub_error}")
     return baseline, prior, hub_error
 
 
