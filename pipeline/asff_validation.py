@@ -158,8 +158,8 @@ StringBounds = tuple[float, float, bool]
 
 def _string_bounds(shape: Shape) -> StringBounds | None:
     """What _string_check checks, for checking a str inline without a call; None for other shapes."""
-    if shape.type_name != "string":
-        return None
+    if shape.type_name != "string" or shape.enum:
+        return None  # an enum's values are checked by _string_check only
     minimum = _min_of(shape)
     maximum = shape.metadata.get("max")
     return (minimum if minimum is not None else 0, maximum if maximum is not None else _UNKNOWN_SIZE,
@@ -192,7 +192,8 @@ def _structure_check(shape: Shape, compiled: dict[str, Check]) -> Check:
             bounds = strings.get(name)
             if bounds is not None and type(item) is str:
                 length = len(item)
-                if bounds[0] <= length <= bounds[1] and not (bounds[2] and (not length or item.isspace())):
+                if (bounds[0] <= length <= bounds[1] and not (bounds[2] and (not length or item.isspace()))
+                        and (item.isascii() or _encodable(item))):
                     # '"name": "value", ' (member names are ASCII)
                     size += len(name) + 8 + _BYTES_PER_CHARACTER * length
                     continue
@@ -223,7 +224,8 @@ def _list_check(shape: Shape, compiled: dict[str, Check]) -> Check:
         for index, item in enumerate(value):
             if bounds is not None and type(item) is str:
                 length = len(item)
-                if bounds[0] <= length <= bounds[1] and not (bounds[2] and (not length or item.isspace())):
+                if (bounds[0] <= length <= bounds[1] and not (bounds[2] and (not length or item.isspace()))
+                        and (item.isascii() or _encodable(item))):
                     size += 4 + _BYTES_PER_CHARACTER * length
                     continue
             size += 2 + item_check(item, f"{path}[{index}]", found)
@@ -250,7 +252,8 @@ def _map_check(shape: Shape, compiled: dict[str, Check]) -> Check:
                 if (key_bounds[0] <= key_length <= key_bounds[1]
                         and not (key_bounds[2] and (not key_length or key.isspace()))
                         and value_bounds[0] <= length <= value_bounds[1]
-                        and not (value_bounds[2] and (not length or item.isspace()))):
+                        and not (value_bounds[2] and (not length or item.isspace()))
+                        and ((key.isascii() and item.isascii()) or (_encodable(key) and _encodable(item)))):
                     size += 8 + _BYTES_PER_CHARACTER * (key_length + length)
                     continue
             size += 4 + key_check(key, f"{path} key", found) + value_check(item, f"{path}[{key!r}]", found)
@@ -258,10 +261,20 @@ def _map_check(shape: Shape, compiled: dict[str, Check]) -> Check:
     return check
 
 
+def _encodable(text: str) -> bool:
+    """False for a lone surrogate: JSON can carry one as an escape, UTF-8 cannot, so the hub could not store it."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _string_check(shape: Shape) -> Check:
     minimum = _min_of(shape)
     maximum = shape.metadata.get("max")
     non_blank = bool(shape.metadata.get("pattern"))  # read as .*\S.* (all ASFF patterns but one), like _walk
+    enum = frozenset(shape.enum or ())
     types = _SCALAR_TYPES["string"]
 
     def check(value: Any, path: str, found: list) -> float:
@@ -276,6 +289,10 @@ def _string_check(shape: Shape) -> Check:
         # isspace() is the same Unicode whitespace as the regex's \S, without the regex.
         if non_blank and (not value or value.isspace()):
             found.append(f"{path}: empty or blank string")
+        if enum and value not in enum:
+            found.append(f"{path}: {value[:40]!r} is not one of {', '.join(sorted(enum))}")
+        if not (value.isascii() or _encodable(value)):
+            found.append(f"{path}: contains a lone surrogate (not encodable as UTF-8)")
         return 2 + _BYTES_PER_CHARACTER * length
     return check
 
@@ -307,7 +324,8 @@ def validate(finding: dict[str, Any]) -> dict[str, Any]:
 
 
 def _walk(value: Any, shape: Shape, path: str, found: list[str]) -> None:
-    """Patterns and string lengths from the model, which ParamValidator does not check."""
+    """Patterns, enums and string lengths from the model, which ParamValidator does not check,
+    and UTF-8 encodability."""
     kind = shape.type_name
     if kind == "structure" and isinstance(value, dict):
         for name, member in shape.members.items():
@@ -327,12 +345,21 @@ def _walk(value: Any, shape: Shape, path: str, found: list[str]) -> None:
         maximum = shape.metadata.get("max")
         if maximum is not None and len(value) > maximum:
             found.append(f"{path}: {len(value)} characters, more than {maximum}")
+        if shape.enum and value not in shape.enum:
+            found.append(f"{path}: {value[:40]!r} is not one of {', '.join(sorted(shape.enum))}")
+        if not _encodable(value):
+            found.append(f"{path}: contains a lone surrogate (not encodable as UTF-8)")
 
 
 #: STRING_LIMITS and COUNT_LIMITS with their paths split once.
 _STRING_LIMIT_PATHS = tuple((dotted, tuple(dotted.split(".")), limit) for dotted, limit in STRING_LIMITS.items())
 _COUNT_LIMIT_PATHS = tuple((dotted, tuple(dotted.split(".")), limit) for dotted, limit in COUNT_LIMITS.items())
 _ACCOUNT_ID = re.compile(r"\d{12}")
+#: The only ASFF schema version there is.
+SCHEMA_VERSION = "2018-10-08"
+#: What Security Hub keys a finding by: no control characters (NUL included).
+_IDENTIFIER_FIELDS = ("Id", "ProductArn")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 #: Timestamps already matched: the findings of one scan share their CreatedAt, UpdatedAt and LastObservedAt.
 _known_timestamps: set[str] = set()
 _KNOWN_TIMESTAMPS_MAX = 4096
@@ -386,6 +413,12 @@ def _limits(finding: dict[str, Any], size_bound: float = _UNKNOWN_SIZE) -> list[
         found.append("Types: at least one type is required")
     if not finding.get("Resources"):
         found.append("Resources: at least one resource is required")
+    if "SchemaVersion" in top and top["SchemaVersion"] != SCHEMA_VERSION:
+        found.append(f"SchemaVersion: must be {SCHEMA_VERSION!r}")
+    for name in _IDENTIFIER_FIELDS:
+        value = top.get(name)
+        if isinstance(value, str) and _CONTROL.search(value):
+            found.append(f"{name}: contains a control character")
     account = finding.get("AwsAccountId")
     if isinstance(account, str) and not _ACCOUNT_ID.fullmatch(account):
         found.append("AwsAccountId: must be 12 digits")
