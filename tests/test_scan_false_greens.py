@@ -126,6 +126,8 @@ def test_every_report_reads_the_gates_decision(runners, tmp_path: Path) -> None:
     summary = json.loads((out / "summary.json").read_text())
     assert summary["top_findings"][0]["counts"] is False
     assert summary["gate"]["stage_thresholds"]["sast"] == "CRITICAL"
+    email = (out / "approval-email.txt").read_text()
+    assert "sast: CRITICAL" in email and "(counts against the gate)" not in email
 
 
 # 9 -------------------------------------------------------------------------------------------------
