@@ -51,6 +51,7 @@ NON_PIP_INSTALLS = {
 NOT_IN_CODEBUILD = {
     "wapiti": "the loopback DAST scanner for laptops and CI; ZAP is the CodeBuild DAST scanner",
 }
+SONAR_HOST_URL = "https://sonarqube.example.com"
 # The secondary artifacts the approval build may get, as CodeBuild names their folders.
 STAGE_ARTIFACTS = {"ScaReports": "/codebuild/output/src1/ScaReports", "SastReports": "/codebuild/output/src2/SastReports",
                    "IacReports": "/codebuild/output/src3/IacReports", "DastReports": "/codebuild/output/src4/DastReports"}
@@ -72,6 +73,8 @@ def _simulated(name: str, tmp_path: Path, spec: dict[str, Any] | None = None,
                phases: tuple[str, ...] = ("install", "build", "post_build")) -> tuple[Simulation, subprocess.CompletedProcess[str]]:
     simulation = make_simulation(tmp_path)
     environment = {"ZAP_SHA256": _zap_sha256(simulation)} if name == "dast.yml" else {}
+    if name == "sast.yml":
+        environment["SONAR_HOST_URL"] = SONAR_HOST_URL  # the project sets it when SonarQube is configured
     if name == "approval.yml":
         environment.update({f"CODEBUILD_SRC_DIR_{artifact}": folder for artifact, folder in STAGE_ARTIFACTS.items()})
     done = simulation.run(spec or load_buildspec(name), phases=phases, extra_env={**environment, **(extra_env or {})})
@@ -160,6 +163,22 @@ def test_stage_installs_every_scanner_of_its_stage_and_no_other(stage: str, runs
             assert NON_PIP_INSTALLS[tool] in _text(name), f"{name} never installs {tool}"
     install_lines = [line for phase, line in commands(load_buildspec(name)) if phase == "install"]
     assert install_lines[-1].startswith("secpipe tools install "), f"{name}: check the scanners after installing them"
+
+
+def test_without_sonarqube_the_sast_install_neither_downloads_nor_asks_for_it(tmp_path: Path) -> None:
+    simulation, done = _simulated("sast.yml", tmp_path, extra_env={"SONAR_HOST_URL": ""}, phases=("install",))
+    assert done.returncode == 0, done.stderr
+    assert not list(simulation.root.glob("tmp/sonar-scanner*")), "sonar-scanner downloaded without SonarQube"
+    assert simulation.calls() == [["tools", "install", "bandit", "semgrep", "phpstan"]]
+
+
+def test_a_failed_sonarqube_download_still_fails_the_install(tmp_path: Path) -> None:
+    """The `if` around each SonarQube step must not swallow its failure."""
+    simulation, done = _simulated("sast.yml", tmp_path, extra_env={"SONAR_SCANNER_VERSION": "no-such-release"},
+                                  phases=("install",))
+    assert done.returncode != 0
+    assert "404" in done.stderr
+    assert simulation.calls() == []
 
 
 def test_sast_install_fails_when_phpstans_folder_is_never_made(tmp_path: Path) -> None:
@@ -284,8 +303,8 @@ def test_downloaded_scanners_are_pinned_and_verified() -> None:
         lines = [line for _, line in commands(spec)]
         assert any(f"${{{version_variable}}}" in line or f'"${version_variable}"' in line for line in lines)
         if verified_by:
-            assert any(line.startswith(verified_by) for line in lines), f"{name}: download not verified"
+            assert any(verified_by in line for line in lines), f"{name}: download not verified"
     for name in ALL_BUILDSPECS:
         for _, line in commands(load_buildspec(name)):
-            if line.startswith("curl ") and "--output /tmp/" in line:
+            if "curl " in line and "--output /tmp/" in line:
                 assert "--fail" in line and "--proto '=https'" in line and "https://" in line
