@@ -11,6 +11,7 @@ the array's items, since a comma between two complete values is the array's own.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from typing import BinaryIO
 
 SEPARATOR = b"},\n  {"
 CHUNK = 1 << 22  # bytes read at a time
@@ -23,7 +24,7 @@ class OtherLayout(ValueError):
     """The document does not start as `[` and end as `]`: read it as a whole instead."""
 
 
-def read_chunks(stream, size: int = CHUNK) -> Iterator[bytes]:  # type: ignore[no-untyped-def]
+def read_chunks(stream: BinaryIO, size: int = CHUNK) -> Iterator[bytes]:
     while chunk := stream.read(size):
         yield chunk
 

@@ -30,7 +30,7 @@ class LazyStore(argparse._StoreAction):
         if default_of is not None:
             self._default = _NOT_YET  # argparse's __init__ assigned default=None; default_of decides
 
-    @property  # type: ignore[override]  # argparse reads action.help; here it is computed on read
+    @property  # argparse reads action.help; here it is computed on read
     def help(self) -> str:
         return self._help_text()
 
@@ -38,7 +38,7 @@ class LazyStore(argparse._StoreAction):
     def help(self, _value: str | None) -> None:
         pass  # argparse's __init__ assigns help=None; the text always comes from help_text
 
-    @property  # type: ignore[override]
+    @property
     def default(self) -> Any:
         if self._default is _NOT_YET:
             # Computed once: argparse tells a default from a given value by identity.

@@ -65,7 +65,7 @@ def test_nested_objects_are_not_split() -> None:
 
 
 def test_jsonin_reads_what_orjson_refuses_as_json_loads_does() -> None:
-    for text in ('"\\ud800"', "123456789012345678901234567890", "NaN", '{"a": 1}'):
+    for text in ('"\\ud800"', "NaN", '{"a": 1}', "[18446744073709551615, -9223372036854775808]"):
         assert repr(jsonin.loads(text.encode())) == repr(json.loads(text))
     assert jsonin.loads('["\u00e9"]'.encode("utf-16")) == ["\u00e9"]
     with pytest.raises(ValueError):

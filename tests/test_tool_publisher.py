@@ -19,8 +19,7 @@ from pipeline.sinks.securityhub import SecurityHubPublishResult
 from pipeline.stages import Stage
 from pipeline.tool_publisher import merged
 from pipeline.tools.base import ScanTarget, ToolRun, ToolStatus
-from tests.test_scan_flow import (FakeRunner, RecordingSink, fake_reports, finding, request,  # noqa: F401  (fixture)
-                                  runners)
+from tests.test_scan_flow import FakeRunner, RecordingSink, fake_reports, finding, request, runners  # noqa: F401  (fixture)
 
 #: Generous: only a broken publisher (one that waits for the last tool) ever waits this long.
 WAIT_S = 60

@@ -5,10 +5,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from pipeline.aws import AwsSettings, make_client, make_session
-from pipeline.deploy.service import Clients, DeployRequest, deploy, parse_parameters
-from pipeline.packaging.source import default_root
-
 DEFAULT_PACKAGE = Path("secpipe-package")
 
 
@@ -30,6 +26,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    # Here, not at the top: boto3 is a third of a second, and every `secpipe` command builds this parser.
+    from pipeline.aws import AwsSettings, make_client, make_session
+    from pipeline.deploy.service import Clients, DeployRequest, deploy, parse_parameters
+    from pipeline.packaging.source import default_root
+
     settings = AwsSettings(region=args.region, profile=args.profile, endpoint_url=args.endpoint_url)
     session = make_session(settings)
     clients = Clients(cloudformation=make_client(session, "cloudformation", endpoint_url=args.endpoint_url),
