@@ -30,6 +30,9 @@ TRUE_FLOWS = (
     Flow("map", ("const m = new Map();", 'm.set("key", SRC);'), 'm.get("key")'),
 )
 
+#: Flows that keep the value an array/object (string building would make a NoSQL query value safe).
+OBJECT_FLOWS = tuple(f for f in TRUE_FLOWS if f.name in {'variable', 'array-push', 'map', 'object', 'direct'})
+
 FALSE_FLOWS = (
     Flow("overwritten", ("let value = SRC;", 'value = "fixed";'), "value"),
     Flow("dead-branch", ('let value = "fixed";', "if (false) {", "  value = SRC;", "}"), "value"),
@@ -106,7 +109,7 @@ TAINT = (
         Flow("json", ("res.json({ q: SRC });",), ""),
         Flow("render", ('res.render("page", { q: SRC });',), ""),
     )),
-    TaintClass("nosqli", 943, (
+    TaintClass("nosqli", 943, flows=OBJECT_FLOWS, sinks=(
         Sink("find-one", ("users.findOne({ name: VALUE }).then((u) => res.json(u));",), MONGO),
         Sink("find-where", ("users.find({ $where: \"this.name == '\" + VALUE + \"'\" }).toArray().then((u) => res.json(u));",), MONGO),
         Sink("delete-many", ("users.deleteMany({ owner: VALUE }).then(() => res.end());",), MONGO),

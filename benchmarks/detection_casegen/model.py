@@ -62,6 +62,9 @@ class TaintClass:
     # Class-specific safe handling: flows whose value is sanitised (they may use their own sink lines).
     sanitised: tuple[Flow, ...] = ()
     sources: tuple[Source, ...] | None = None  # default: the language's sources
+    # Default: the language's true flows. NoSQL query objects are only injectable while the value can still
+    # be an object or array, so string-building flows make no true case there.
+    flows: tuple[Flow, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -107,8 +110,9 @@ def taint_cases(language: Language, spec: TaintClass) -> list[Case]:
     (each breaking flow with two sinks, plus every class-specific sanitiser)."""
     sources = spec.sources or language.sources
     cases = []
-    count = max(PER_LABEL + 2, len(language.true_flows))
-    combos = zip(islice(cycle(sources), count), islice(cycle(language.true_flows), count),
+    flows = spec.flows or language.true_flows
+    count = max(PER_LABEL + 2, len(flows))
+    combos = zip(islice(cycle(sources), count), islice(cycle(flows), count),
                  islice(cycle(spec.sinks), count), strict=True)
     for n, (source, flow, sink) in enumerate(combos):
         cases.append(Case(language.name, spec.klass, spec.cwe, True, f"{n:02d}-{source.name}-{flow.name}-{sink.name}",

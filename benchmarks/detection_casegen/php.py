@@ -25,6 +25,9 @@ TRUE_FLOWS = (
     Flow("array-push-fn", ("$items = array();", "array_push($items, SRC);"), "$items[0]"),
 )
 
+#: Flows that keep the value an array/object (string building would make a NoSQL query value safe).
+OBJECT_FLOWS = tuple(f for f in TRUE_FLOWS if f.name in {'variable', 'array-push', 'array-push-fn', 'direct', 'assoc-array'})
+
 FALSE_FLOWS = (
     Flow("overwritten", ("$value = SRC;", "$value = 'fixed';"), "$value"),
     Flow("dead-branch", ("$value = 'fixed';", "if (false) {", "    $value = SRC;", "}"), "$value"),
@@ -101,7 +104,7 @@ TAINT = (
         Flow("intval", ("echo '<p>' . intval(SRC) . '</p>';",), ""),
         Flow("htmlentities", ("echo htmlentities(SRC);",), ""),
     )),
-    TaintClass("nosqli", 943, (
+    TaintClass("nosqli", 943, flows=OBJECT_FLOWS, sinks=(
         Sink("find-one", ("$user = $users->findOne(['name' => VALUE]);",), MONGO),
         Sink("find-where", ("$cursor = $users->find(['$where' => \"this.name == '\" . VALUE . \"'\"]);",), MONGO),
     ), sanitised=(

@@ -166,8 +166,10 @@ app.post("/mongo", async (req, res) => {
   const user = await User.findOne({ user: req.body.user, password: req.body.password });
   // ok: js-nosql-injection
   const same = await User.findOne({ user: String(req.body.user), password: String(req.body.password) });
-  // ruleid: js-nosql-injection
+  // ruleid: js-nosql-where-injection
   await users.find({ $where: "this.name == '" + req.query.name + "'" });
+  // ok: js-nosql-where-injection
+  await users.find({ $where: "this.age > 18" });
   // ok: js-nosql-injection
   const first = items.find((item) => item.id === req.query.id);
 });

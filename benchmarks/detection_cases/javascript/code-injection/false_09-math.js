@@ -1,0 +1,6 @@
+// secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+const escapeHtml = require("escape-html");
+
+function area(r) {
+  return Math.PI * r * r;
+}

@@ -1,0 +1,16 @@
+// secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+const escapeHtml = require("escape-html");
+
+const express = require("express");
+
+const app = express();
+
+const { exec, execSync } = require("child_process");
+
+app.get("/case", (req, res) => {
+
+  let value = req.query.q;
+  value = "fixed";
+  exec("ping -c 1 " + value);
+
+});

@@ -1,0 +1,15 @@
+// secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+const escapeHtml = require("escape-html");
+
+const express = require("express");
+
+const app = express();
+
+const { exec, execSync } = require("child_process");
+
+app.get("/case", (req, res) => {
+
+  const items = ["fixed", req.get("X-Q")];
+  execSync(`nslookup ${items[0]}`);
+
+});

@@ -1,0 +1,10 @@
+// secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+const escapeHtml = require("escape-html");
+
+const express = require("express");
+
+const app = express();
+app.get("/c", (req, res) => {
+  res.cookie("session", "abc", { secure: true, httpOnly: true });
+  res.end();
+});

@@ -1,0 +1,8 @@
+// secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+const escapeHtml = require("escape-html");
+
+const yaml = require("js-yaml");
+
+function load(text) {
+  return yaml.load(text, { schema: yaml.DEFAULT_FULL_SCHEMA });
+}

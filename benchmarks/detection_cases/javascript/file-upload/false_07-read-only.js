@@ -1,0 +1,10 @@
+// secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+const escapeHtml = require("escape-html");
+
+const express = require("express");
+
+const app = express();
+app.post("/u", (req, res) => {
+  const f = req.files.csv;
+  res.json({ size: f.data.length });
+});

@@ -1,0 +1,7 @@
+// secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+const escapeHtml = require("escape-html");
+
+const express = require("express");
+
+const app = express();
+app.post("/u", (req, res) => res.json({ name: req.body.name }));

@@ -1,0 +1,17 @@
+// secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+const escapeHtml = require("escape-html");
+
+const express = require("express");
+
+const app = express();
+
+const ldap = require("ldapjs");
+
+const client = ldap.createClient({ url: "ldap://127.0.0.1" });
+
+app.post("/case", (req, res) => {
+
+  const data = { safe: "fixed", user: req.body.q };
+  client.search("ou=people,dc=example,dc=com", { filter: `(cn=${data.safe})`, scope: "sub" }, () => res.end());
+
+});

@@ -1,0 +1,16 @@
+// secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+const escapeHtml = require("escape-html");
+
+const express = require("express");
+
+const app = express();
+
+const { MongoClient } = require("mongodb");
+
+const users = new MongoClient("mongodb://db").db("app").collection("users");
+
+app.get("/case", (req, res) => {
+
+  users.findOne({ name: String(req.headers["x-q"]) }).then((u) => res.json(u));
+
+});

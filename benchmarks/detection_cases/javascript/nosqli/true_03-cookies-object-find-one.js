@@ -1,0 +1,17 @@
+// secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+const escapeHtml = require("escape-html");
+
+const express = require("express");
+
+const app = express();
+
+const { MongoClient } = require("mongodb");
+
+const users = new MongoClient("mongodb://db").db("app").collection("users");
+
+app.get("/case", (req, res) => {
+
+  const data = { key: req.cookies.q };
+  users.findOne({ name: data.key }).then((u) => res.json(u));
+
+});

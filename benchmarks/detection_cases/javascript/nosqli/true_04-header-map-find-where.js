@@ -1,0 +1,18 @@
+// secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+const escapeHtml = require("escape-html");
+
+const express = require("express");
+
+const app = express();
+
+const { MongoClient } = require("mongodb");
+
+const users = new MongoClient("mongodb://db").db("app").collection("users");
+
+app.get("/case", (req, res) => {
+
+  const m = new Map();
+  m.set("key", req.headers["x-q"]);
+  users.find({ $where: "this.name == '" + m.get("key") + "'" }).toArray().then((u) => res.json(u));
+
+});

@@ -1,0 +1,16 @@
+// secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+const escapeHtml = require("escape-html");
+
+const express = require("express");
+
+const app = express();
+
+app.get("/case", (req, res) => {
+
+  let value = "fixed";
+  if (false) {
+    value = req.cookies.q;
+  }
+  res.redirect(302, value);
+
+});

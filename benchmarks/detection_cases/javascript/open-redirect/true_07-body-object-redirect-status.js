@@ -1,0 +1,13 @@
+// secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+const escapeHtml = require("escape-html");
+
+const express = require("express");
+
+const app = express();
+
+app.post("/case", (req, res) => {
+
+  const data = { key: req.body.q };
+  res.redirect(302, data.key);
+
+});

@@ -1,0 +1,17 @@
+// secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+const escapeHtml = require("escape-html");
+
+const express = require("express");
+
+const app = express();
+
+const fs = require("fs");
+const path = require("path");
+
+app.post("/case", (req, res) => {
+
+  let value = req.body.q;
+  value = "fixed";
+  fs.readFile("/srv/files/" + value, (err, data) => res.send(data));
+
+});

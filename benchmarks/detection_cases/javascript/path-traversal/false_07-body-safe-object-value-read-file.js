@@ -1,0 +1,16 @@
+// secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+const escapeHtml = require("escape-html");
+
+const express = require("express");
+
+const app = express();
+
+const fs = require("fs");
+const path = require("path");
+
+app.post("/case", (req, res) => {
+
+  const data = { safe: "fixed", user: req.body.q };
+  fs.readFile("/srv/files/" + data.safe, (err, data) => res.send(data));
+
+});

@@ -1,0 +1,15 @@
+// secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+const escapeHtml = require("escape-html");
+
+const express = require("express");
+
+const app = express();
+
+const fs = require("fs");
+const path = require("path");
+
+app.get("/case", (req, res) => {
+
+  res.send(fs.readFileSync(path.join(__dirname, "files", req.query.q)));
+
+});

@@ -1,0 +1,17 @@
+// secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+const escapeHtml = require("escape-html");
+
+const express = require("express");
+
+const app = express();
+
+const fs = require("fs");
+const path = require("path");
+
+app.get("/case", (req, res) => {
+
+  const m = new Map();
+  m.set("key", req.cookies.q);
+  res.download("/srv/files/" + m.get("key"));
+
+});

@@ -1,0 +1,19 @@
+// secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+const escapeHtml = require("escape-html");
+
+const express = require("express");
+
+const app = express();
+
+const mysql = require("mysql");
+
+const db = mysql.createConnection({ host: "db" });
+
+app.get("/case/:q", (req, res) => {
+
+  const first = req.params.q;
+  const value = first.trim();
+  const sql = "DELETE FROM carts WHERE id = " + value;
+  db.query(sql);
+
+});

@@ -1,0 +1,15 @@
+// secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+const escapeHtml = require("escape-html");
+
+const express = require("express");
+
+const app = express();
+
+const axios = require("axios");
+
+app.get("/case", (req, res) => {
+
+  const data = { safe: "fixed", user: req.query.q };
+  axios.get(data.safe).then((r) => res.send(r.status));
+
+});

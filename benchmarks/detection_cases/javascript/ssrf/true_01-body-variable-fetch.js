@@ -1,0 +1,13 @@
+// secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+const escapeHtml = require("escape-html");
+
+const express = require("express");
+
+const app = express();
+
+app.post("/case", (req, res) => {
+
+  const value = req.body.q;
+  fetch(value).then((r) => res.sendStatus(r.status));
+
+});

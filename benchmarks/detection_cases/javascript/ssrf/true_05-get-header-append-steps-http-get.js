@@ -1,0 +1,16 @@
+// secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+const escapeHtml = require("escape-html");
+
+const express = require("express");
+
+const app = express();
+
+const http = require("http");
+
+app.get("/case", (req, res) => {
+
+  let value = "";
+  value += req.get("X-Q");
+  http.get(value, () => res.end());
+
+});

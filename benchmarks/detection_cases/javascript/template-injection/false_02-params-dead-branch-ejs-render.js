@@ -1,0 +1,18 @@
+// secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+const escapeHtml = require("escape-html");
+
+const express = require("express");
+
+const app = express();
+
+const ejs = require("ejs");
+
+app.get("/case/:q", (req, res) => {
+
+  let value = "fixed";
+  if (false) {
+    value = req.params.q;
+  }
+  res.send(ejs.render("<p>" + value + "</p>"));
+
+});

@@ -1,0 +1,15 @@
+// secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+const escapeHtml = require("escape-html");
+
+const express = require("express");
+
+const app = express();
+
+const pug = require("pug");
+
+app.get("/case", (req, res) => {
+
+  const items = ["fixed", req.get("X-Q")];
+  res.send(pug.compile("p " + items[0])());
+
+});

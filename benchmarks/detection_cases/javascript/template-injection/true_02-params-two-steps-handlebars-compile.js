@@ -1,0 +1,16 @@
+// secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+const escapeHtml = require("escape-html");
+
+const express = require("express");
+
+const app = express();
+
+const Handlebars = require("handlebars");
+
+app.get("/case/:q", (req, res) => {
+
+  const first = req.params.q;
+  const value = first.trim();
+  res.send(Handlebars.compile("Hi " + value)({}));
+
+});

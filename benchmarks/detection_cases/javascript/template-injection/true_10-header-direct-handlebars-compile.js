@@ -1,0 +1,14 @@
+// secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+const escapeHtml = require("escape-html");
+
+const express = require("express");
+
+const app = express();
+
+const Handlebars = require("handlebars");
+
+app.get("/case", (req, res) => {
+
+  res.send(Handlebars.compile("Hi " + req.headers["x-q"])({}));
+
+});

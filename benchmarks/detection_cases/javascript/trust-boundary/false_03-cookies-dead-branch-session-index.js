@@ -1,0 +1,17 @@
+// secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+const escapeHtml = require("escape-html");
+
+const express = require("express");
+
+const app = express();
+
+app.get("/case", (req, res) => {
+
+  let value = "fixed";
+  if (false) {
+    value = req.cookies.q;
+  }
+  req.session["user"] = value;
+  res.end();
+
+});

@@ -1,0 +1,14 @@
+// secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+const escapeHtml = require("escape-html");
+
+const express = require("express");
+
+const app = express();
+
+app.get("/case", (req, res) => {
+
+  const items = ["fixed", req.headers["x-q"]];
+  req.session.role = items[0];
+  res.end();
+
+});

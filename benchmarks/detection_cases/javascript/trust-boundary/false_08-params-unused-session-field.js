@@ -1,0 +1,14 @@
+// secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+const escapeHtml = require("escape-html");
+
+const express = require("express");
+
+const app = express();
+
+app.get("/case/:q", (req, res) => {
+
+  const unused = req.params.q;
+  req.session.role = "fixed";
+  res.end();
+
+});

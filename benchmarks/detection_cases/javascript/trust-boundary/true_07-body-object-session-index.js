@@ -1,0 +1,14 @@
+// secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+const escapeHtml = require("escape-html");
+
+const express = require("express");
+
+const app = express();
+
+app.post("/case", (req, res) => {
+
+  const data = { key: req.body.q };
+  req.session["user"] = data.key;
+  res.end();
+
+});

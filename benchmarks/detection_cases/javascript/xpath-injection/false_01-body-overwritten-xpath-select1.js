@@ -1,0 +1,16 @@
+// secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+const escapeHtml = require("escape-html");
+
+const express = require("express");
+
+const app = express();
+
+const xpath = require("xpath");
+
+app.post("/case", (req, res) => {
+
+  let value = req.body.q;
+  value = "fixed";
+  res.json(String(xpath.select1(`//user[@id='${value}']`, doc)));
+
+});

@@ -1,0 +1,18 @@
+// secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+const escapeHtml = require("escape-html");
+
+const express = require("express");
+
+const app = express();
+
+const xpath = require("xpath");
+
+app.get("/case/:q", (req, res) => {
+
+  let value = "fixed";
+  if (false) {
+    value = req.params.q;
+  }
+  res.json(xpath.select("//user[@name='" + value + "']", doc).length);
+
+});

@@ -1,0 +1,18 @@
+// secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+const escapeHtml = require("escape-html");
+
+const express = require("express");
+
+const app = express();
+
+const xpath = require("xpath");
+
+app.get("/case", (req, res) => {
+
+  let value = "fixed";
+  if (false) {
+    value = req.cookies.q;
+  }
+  res.json(String(xpath.select1(`//user[@id='${value}']`, doc)));
+
+});

@@ -1,0 +1,14 @@
+// secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+const escapeHtml = require("escape-html");
+
+const express = require("express");
+
+const app = express();
+
+const xpath = require("xpath");
+
+app.get("/case", (req, res) => {
+
+  res.json(xpath.select("//user[@id=" + parseInt(req.headers["x-q"], 10) + "]", doc).length);
+
+});

@@ -1,0 +1,17 @@
+// secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+const escapeHtml = require("escape-html");
+
+const express = require("express");
+
+const app = express();
+
+const xpath = require("xpath");
+
+app.get("/case", (req, res) => {
+
+  const role = req.get("X-Q");
+  if (["admin", "user"].includes(role)) {
+    res.json(xpath.select(`//user[@role='${role}']`, doc).length);
+  }
+
+});

@@ -1,0 +1,16 @@
+// secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+const escapeHtml = require("escape-html");
+
+const express = require("express");
+
+const app = express();
+
+const xpath = require("xpath");
+
+app.get("/case", (req, res) => {
+
+  const m = new Map();
+  m.set("key", req.cookies.q);
+  res.json(xpath.select("//user[@name='" + m.get("key") + "']", doc).length);
+
+});

@@ -1,0 +1,14 @@
+// secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+const escapeHtml = require("escape-html");
+
+const express = require("express");
+
+const app = express();
+
+app.get("/case", (req, res) => {
+
+  let value = "";
+  value += req.get("X-Q");
+  res.status(200).send("<b>" + value + "</b>");
+
+});

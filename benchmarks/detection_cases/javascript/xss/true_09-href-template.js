@@ -1,0 +1,4 @@
+// secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+const escapeHtml = require("escape-html");
+
+document.getElementById("t").innerHTML = `<a href="${location.href}">here</a>`;

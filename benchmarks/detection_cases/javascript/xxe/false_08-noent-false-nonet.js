@@ -1,0 +1,8 @@
+// secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+const escapeHtml = require("escape-html");
+
+const libxmljs = require("libxmljs");
+
+function parse(xml) {
+  return libxmljs.parseXml(xml, { noent: false, nonet: true });
+}

@@ -1,0 +1,5 @@
+<?php
+// secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+
+$items = array('fixed', file_get_contents('php://input'));
+echo shell_exec('nslookup ' . $items[0]);

@@ -1,0 +1,7 @@
+<?php
+// secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+
+$ldap = ldap_connect('ldap://127.0.0.1');
+
+$data = ['safe' => 'fixed', 'user' => $_GET['q']];
+$r = ldap_search($ldap, 'dc=example,dc=com', '(uid=' . $data['safe'] . ')');

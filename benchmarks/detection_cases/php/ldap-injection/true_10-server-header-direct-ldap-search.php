@@ -1,0 +1,6 @@
+<?php
+// secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+
+$ldap = ldap_connect('ldap://127.0.0.1');
+
+$r = ldap_search($ldap, 'dc=example,dc=com', '(uid=' . $_SERVER['HTTP_X_Q'] . ')');

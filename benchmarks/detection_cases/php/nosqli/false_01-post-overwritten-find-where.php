@@ -1,0 +1,8 @@
+<?php
+// secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+
+$users = (new MongoDB\Client('mongodb://db'))->app->users;
+
+$value = $_POST['q'];
+$value = 'fixed';
+$cursor = $users->find(['$where' => "this.name == '" . $value . "'"]);

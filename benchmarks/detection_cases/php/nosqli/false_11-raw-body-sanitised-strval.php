@@ -1,0 +1,6 @@
+<?php
+// secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+
+$users = (new MongoDB\Client('mongodb://db'))->app->users;
+
+$user = $users->findOne(['name' => strval(file_get_contents('php://input'))]);

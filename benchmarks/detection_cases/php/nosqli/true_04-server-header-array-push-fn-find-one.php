@@ -1,0 +1,8 @@
+<?php
+// secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+
+$users = (new MongoDB\Client('mongodb://db'))->app->users;
+
+$items = array();
+array_push($items, $_SERVER['HTTP_X_Q']);
+$user = $users->findOne(['name' => $items[0]]);

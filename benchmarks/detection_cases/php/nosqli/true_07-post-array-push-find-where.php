@@ -1,0 +1,8 @@
+<?php
+// secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+
+$users = (new MongoDB\Client('mongodb://db'))->app->users;
+
+$items = [];
+$items[] = $_POST['q'];
+$cursor = $users->find(['$where' => "this.name == '" . $items[0] . "'"]);

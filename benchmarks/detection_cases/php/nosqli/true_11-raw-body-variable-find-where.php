@@ -1,0 +1,7 @@
+<?php
+// secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+
+$users = (new MongoDB\Client('mongodb://db'))->app->users;
+
+$value = file_get_contents('php://input');
+$cursor = $users->find(['$where' => "this.name == '" . $value . "'"]);

@@ -1,0 +1,7 @@
+<?php
+// secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+
+$value = $_POST['q'];
+$value = 'fixed';
+$to = $value;
+header("Location: $to");

@@ -1,0 +1,6 @@
+<?php
+// secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+
+$data = ['safe' => 'fixed', 'user' => $_GET['q']];
+header('Location: ' . $data['safe']);
+exit;

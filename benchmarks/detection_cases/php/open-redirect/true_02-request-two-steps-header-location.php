@@ -1,0 +1,7 @@
+<?php
+// secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+
+$first = $_REQUEST['q'];
+$value = trim($first);
+header('Location: ' . $value);
+exit;

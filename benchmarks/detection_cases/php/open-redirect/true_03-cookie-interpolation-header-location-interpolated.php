@@ -1,0 +1,7 @@
+<?php
+// secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+
+$raw = $_COOKIE['q'];
+$value = "{$raw}";
+$to = $value;
+header("Location: $to");

@@ -1,0 +1,6 @@
+<?php
+// secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+
+$value = sprintf('%s', $_SERVER['HTTP_X_Q']);
+header('Location: ' . $value);
+exit;

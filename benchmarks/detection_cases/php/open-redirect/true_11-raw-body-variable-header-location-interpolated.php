@@ -1,0 +1,6 @@
+<?php
+// secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+
+$value = file_get_contents('php://input');
+$to = $value;
+header("Location: $to");

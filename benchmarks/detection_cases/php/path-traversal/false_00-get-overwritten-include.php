@@ -1,0 +1,6 @@
+<?php
+// secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+
+$value = $_GET['q'];
+$value = 'fixed';
+include('pages/' . $value . '.php');

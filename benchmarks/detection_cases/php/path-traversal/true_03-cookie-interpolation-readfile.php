@@ -1,0 +1,6 @@
+<?php
+// secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+
+$raw = $_COOKIE['q'];
+$value = "{$raw}";
+readfile('/var/docs/' . $value);

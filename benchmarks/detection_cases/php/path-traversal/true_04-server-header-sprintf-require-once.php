@@ -1,0 +1,5 @@
+<?php
+// secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+
+$value = sprintf('%s', $_SERVER['HTTP_X_Q']);
+require_once('modules/' . $value);

@@ -1,0 +1,8 @@
+<?php
+// secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+
+function passthrough($text) {
+    return trim($text);
+}
+
+readfile('/var/docs/' . passthrough($_REQUEST['q']));

@@ -1,0 +1,8 @@
+<?php
+// secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+
+$conn = mysqli_connect('db', 'app', getenv('DB_PASSWORD'), 'shop');
+
+$value = $_GET['q'];
+$value = 'fixed';
+mysqli_query($conn, "SELECT * FROM users WHERE name = '" . $value . "'");

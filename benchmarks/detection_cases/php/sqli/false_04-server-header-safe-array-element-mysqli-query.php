@@ -1,0 +1,7 @@
+<?php
+// secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+
+$conn = mysqli_connect('db', 'app', getenv('DB_PASSWORD'), 'shop');
+
+$items = array('fixed', $_SERVER['HTTP_X_Q']);
+mysqli_query($conn, "SELECT * FROM users WHERE name = '" . $items[0] . "'");

@@ -1,0 +1,7 @@
+<?php
+// secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+
+$conn = mysqli_connect('db', 'app', getenv('DB_PASSWORD'), 'shop');
+
+$unused = $_REQUEST['q'];
+mysqli_query($conn, "SELECT * FROM users WHERE name = '" . 'fixed' . "'");

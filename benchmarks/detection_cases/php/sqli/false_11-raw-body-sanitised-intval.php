@@ -1,0 +1,6 @@
+<?php
+// secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+
+$conn = mysqli_connect('db', 'app', getenv('DB_PASSWORD'), 'shop');
+
+mysqli_query($conn, 'SELECT * FROM users WHERE id = ' . intval(file_get_contents('php://input')));

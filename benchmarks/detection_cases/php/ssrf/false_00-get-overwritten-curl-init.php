@@ -1,0 +1,7 @@
+<?php
+// secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+
+$value = $_GET['q'];
+$value = 'fixed';
+$ch = curl_init($value);
+curl_exec($ch);

@@ -1,0 +1,9 @@
+<?php
+// secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+
+$value = 'fixed';
+if (false) {
+    $value = $_REQUEST['q'];
+}
+$ch = curl_init($value);
+curl_exec($ch);

@@ -1,0 +1,10 @@
+<?php
+// secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+
+$value = 'fixed';
+if (false) {
+    $value = $_COOKIE['q'];
+}
+$ch = curl_init();
+curl_setopt($ch, CURLOPT_URL, $value);
+curl_exec($ch);

@@ -1,0 +1,6 @@
+<?php
+// secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+
+$items = array('fixed', $_SERVER['HTTP_X_Q']);
+$ch = curl_init($items[0]);
+curl_exec($ch);

@@ -1,0 +1,7 @@
+<?php
+// secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+
+$items = array('fixed', file_get_contents('php://input'));
+$ch = curl_init();
+curl_setopt($ch, CURLOPT_URL, $items[0]);
+curl_exec($ch);

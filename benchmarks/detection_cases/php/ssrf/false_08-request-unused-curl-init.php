@@ -1,0 +1,6 @@
+<?php
+// secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+
+$unused = $_REQUEST['q'];
+$ch = curl_init('fixed');
+curl_exec($ch);

@@ -1,0 +1,7 @@
+<?php
+// secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+
+$twig = new \Twig\Environment(new \Twig\Loader\ArrayLoader([]));
+
+$unused = $_REQUEST['q'];
+echo $twig->createTemplate('Hello ' . 'fixed')->render([]);

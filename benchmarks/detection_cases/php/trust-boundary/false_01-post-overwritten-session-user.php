@@ -1,0 +1,6 @@
+<?php
+// secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+
+$value = $_POST['q'];
+$value = 'fixed';
+$_SESSION['user'] = ['name' => $value];

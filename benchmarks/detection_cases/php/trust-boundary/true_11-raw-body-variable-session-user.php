@@ -1,0 +1,5 @@
+<?php
+// secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+
+$value = file_get_contents('php://input');
+$_SESSION['user'] = ['name' => $value];

@@ -1,0 +1,9 @@
+<?php
+// secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+
+$doc = new DOMDocument();
+$doc->load('users.xml');
+$xpath = new DOMXPath($doc);
+
+$items = array('fixed', $_SERVER['HTTP_X_Q']);
+$nodes = $xpath->query("//user[@name='" . $items[0] . "']");

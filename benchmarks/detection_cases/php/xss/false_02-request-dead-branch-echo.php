@@ -1,0 +1,8 @@
+<?php
+// secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+
+$value = 'fixed';
+if (false) {
+    $value = $_REQUEST['q'];
+}
+echo '<p>' . $value . '</p>';

@@ -1,0 +1,5 @@
+<?php
+// secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+
+$items = array('fixed', $_SERVER['HTTP_X_Q']);
+echo '<p>' . $items[0] . '</p>';

@@ -1,0 +1,6 @@
+<?php
+// secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+
+$first = $_REQUEST['q'];
+$value = trim($first);
+printf('<b>%s</b>', $value);

@@ -1,0 +1,5 @@
+<?php
+// secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+
+$data = ['key' => $_POST['q']];
+print('<h1>' . $data['key'] . '</h1>');

@@ -1,0 +1,6 @@
+<?php
+// secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+
+$xml = file_get_contents('php://input');
+$doc = new DOMDocument();
+$doc->loadXML($xml);

@@ -1,0 +1,16 @@
+# secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+import ast
+import html
+import os
+import shlex
+
+from flask import jsonify, redirect, render_template, url_for
+
+from fastapi import FastAPI
+
+app = FastAPI()
+
+@app.get("/case")
+def handler(q: str):
+
+    return str(eval("%d * 2" % int(q)))

@@ -1,0 +1,27 @@
+# secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+import ast
+import html
+import os
+import shlex
+
+from flask import jsonify, redirect, render_template, url_for
+
+from flask import Flask, request
+
+app = Flask(__name__)
+import os
+
+from werkzeug.utils import secure_filename
+ALLOWED = {"png", "jpg", "gif"}
+
+
+def allowed_file(name):
+    return "." in name and name.rsplit(".", 1)[1].lower() in ALLOWED
+
+
+@app.route("/s7", methods=["POST"])
+def handler():
+    for f in request.files.getlist("docs"):
+        if allowed_file(f.filename):
+            f.save(os.path.join("/srv/uploads", secure_filename(f.filename)))
+    return ""

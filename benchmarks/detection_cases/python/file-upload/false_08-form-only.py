@@ -1,0 +1,16 @@
+# secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+import ast
+import html
+import os
+import shlex
+
+from flask import jsonify, redirect, render_template, url_for
+
+from flask import Flask, request
+
+app = Flask(__name__)
+
+
+@app.route("/s9", methods=["POST"])
+def handler():
+    return {"name": request.form.get("name", "")}

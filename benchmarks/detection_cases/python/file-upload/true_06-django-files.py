@@ -1,0 +1,14 @@
+# secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+import ast
+import html
+import os
+import shlex
+
+from flask import jsonify, redirect, render_template, url_for
+
+import os
+
+
+def upload(request):
+    f = request.FILES["file"]
+    f.save(os.path.join("/srv/uploads", f.name))

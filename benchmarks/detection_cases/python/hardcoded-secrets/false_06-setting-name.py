@@ -1,0 +1,9 @@
+# secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+import ast
+import html
+import os
+import shlex
+
+from flask import jsonify, redirect, render_template, url_for
+
+TOKEN_SETTING = "AUTH_TOKEN_SECRET"

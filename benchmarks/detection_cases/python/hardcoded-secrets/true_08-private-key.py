@@ -1,0 +1,11 @@
+# secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+import ast
+import html
+import os
+import shlex
+
+from flask import jsonify, redirect, render_template, url_for
+
+KEY = """-----BEGIN RSA PRIVATE KEY-----
+MIIEowIBAAKCAQEA7
+-----END RSA PRIVATE KEY-----"""

@@ -1,0 +1,22 @@
+# secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+import ast
+import html
+import os
+import shlex
+
+from flask import jsonify, redirect, render_template, url_for
+
+from fastapi import FastAPI
+
+app = FastAPI()
+
+import ldap3
+
+conn = ldap3.Connection(ldap3.Server('127.0.0.1'))
+
+@app.get("/case")
+def handler(q: str):
+
+    value = f"{q}"
+    conn.search("dc=example,dc=com", "(cn=%s)" % value)
+    return ""

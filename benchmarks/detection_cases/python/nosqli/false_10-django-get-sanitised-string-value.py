@@ -1,0 +1,15 @@
+# secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+import ast
+import html
+import os
+import shlex
+
+from flask import jsonify, redirect, render_template, url_for
+
+from pymongo import MongoClient
+
+users = MongoClient().app.users
+
+def handler(request):
+
+    return str(users.find_one({"name": str(request.GET.get("q", ""))}))

@@ -1,0 +1,23 @@
+# secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+import ast
+import html
+import os
+import shlex
+
+from flask import jsonify, redirect, render_template, url_for
+
+from flask import Flask, request
+
+app = Flask(__name__)
+
+from pymongo import MongoClient
+
+users = MongoClient().app.users
+
+def passthrough(text):
+    return text.strip()
+
+@app.route("/case", methods=["POST"])
+def handler():
+
+    return str(list(users.find({"$where": "this.role == '%s'" % passthrough(request.form["q"])})))

@@ -1,0 +1,16 @@
+# secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+import ast
+import html
+import os
+import shlex
+
+from flask import jsonify, redirect, render_template, url_for
+
+from pymongo import MongoClient
+
+users = MongoClient().app.users
+
+def handler(request):
+
+    value = f"{" ".join([request.GET.get("q", ""), "x"])}"
+    return str(users.find_one({"$where": "this.name == '" + value + "'"}))

@@ -1,0 +1,16 @@
+# secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+import ast
+import html
+import os
+import shlex
+
+from flask import jsonify, redirect, render_template, url_for
+
+from flask import redirect
+
+def handler(request):
+
+    target = request.GET.get("q", "")
+    if target in ("/home", "/account"):
+        return redirect(target)
+    return redirect("/")

@@ -1,0 +1,14 @@
+# secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+import ast
+import html
+import os
+import shlex
+
+from flask import jsonify, redirect, render_template, url_for
+
+from django.http import HttpResponseRedirect
+
+def handler(request):
+
+    value = "{}".format(request.POST["q"])
+    return HttpResponseRedirect(value)

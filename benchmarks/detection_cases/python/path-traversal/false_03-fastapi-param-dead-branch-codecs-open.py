@@ -1,0 +1,22 @@
+# secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+import ast
+import html
+import os
+import shlex
+
+from flask import jsonify, redirect, render_template, url_for
+
+from fastapi import FastAPI
+
+app = FastAPI()
+
+import codecs
+import os
+
+@app.get("/case")
+def handler(q: str):
+
+    value = "fixed"
+    if False:
+        value = q
+    return codecs.open(os.path.join("/srv/files", value)).read()

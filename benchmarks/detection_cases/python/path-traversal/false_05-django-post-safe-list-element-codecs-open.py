@@ -1,0 +1,15 @@
+# secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+import ast
+import html
+import os
+import shlex
+
+from flask import jsonify, redirect, render_template, url_for
+
+import codecs
+import os
+
+def handler(request):
+
+    items = ["fixed", request.POST["q"]]
+    return codecs.open(os.path.join("/srv/files", items[0])).read()

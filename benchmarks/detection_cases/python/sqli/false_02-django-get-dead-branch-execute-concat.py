@@ -1,0 +1,18 @@
+# secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+import ast
+import html
+import os
+import shlex
+
+from flask import jsonify, redirect, render_template, url_for
+
+import sqlite3
+
+cursor = sqlite3.connect(':memory:').cursor()
+
+def handler(request):
+
+    value = "fixed"
+    if False:
+        value = request.GET.get("q", "")
+    cursor.execute("SELECT * FROM users WHERE name = '" + value + "'")

@@ -1,0 +1,24 @@
+# secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+import ast
+import html
+import os
+import shlex
+
+from flask import jsonify, redirect, render_template, url_for
+
+from fastapi import FastAPI
+
+app = FastAPI()
+
+import sqlite3
+
+cursor = sqlite3.connect(':memory:').cursor()
+
+@app.get("/case")
+def handler(q: str):
+
+    value = "fixed"
+    if False:
+        value = q
+    sql = "SELECT * FROM users WHERE name = '%s'" % value
+    cursor.execute(sql)

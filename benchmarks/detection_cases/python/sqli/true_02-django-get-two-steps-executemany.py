@@ -1,0 +1,17 @@
+# secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+import ast
+import html
+import os
+import shlex
+
+from flask import jsonify, redirect, render_template, url_for
+
+import sqlite3
+
+cursor = sqlite3.connect(':memory:').cursor()
+
+def handler(request):
+
+    first = request.GET.get("q", "")
+    value = first.strip()
+    cursor.executemany("DELETE FROM t WHERE k = '" + value + "'", [()])

@@ -1,0 +1,21 @@
+# secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+import ast
+import html
+import os
+import shlex
+
+from flask import jsonify, redirect, render_template, url_for
+
+from fastapi import FastAPI
+
+app = FastAPI()
+
+import sqlite3
+
+cursor = sqlite3.connect(':memory:').cursor()
+
+@app.get("/case")
+def handler(q: str):
+
+    value = f"{q}"
+    cursor.execute("SELECT * FROM users WHERE name = '" + value + "'")

@@ -1,0 +1,17 @@
+# secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+import ast
+import html
+import os
+import shlex
+
+from flask import jsonify, redirect, render_template, url_for
+
+import sqlite3
+
+cursor = sqlite3.connect(':memory:').cursor()
+
+def handler(request):
+
+    value = f"{" ".join([request.GET.get("q", ""), "x"])}"
+    sql = "SELECT * FROM users WHERE name = '%s'" % value
+    cursor.execute(sql)

@@ -1,0 +1,19 @@
+# secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+import ast
+import html
+import os
+import shlex
+
+from flask import jsonify, redirect, render_template, url_for
+
+from flask import Flask, request
+
+app = Flask(__name__)
+
+import urllib.request
+
+@app.route("/case", methods=["POST"])
+def handler():
+
+    unused = request.form["q"]
+    return urllib.request.urlopen("fixed").read()

@@ -1,0 +1,18 @@
+# secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+import ast
+import html
+import os
+import shlex
+
+from flask import jsonify, redirect, render_template, url_for
+
+from flask import Flask, request
+
+app = Flask(__name__)
+
+import requests
+
+@app.route("/case")
+def handler():
+
+    return requests.get(request.args.get("q", ""), timeout=5).text

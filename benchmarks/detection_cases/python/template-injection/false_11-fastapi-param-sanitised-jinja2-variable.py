@@ -1,0 +1,18 @@
+# secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+import ast
+import html
+import os
+import shlex
+
+from flask import jsonify, redirect, render_template, url_for
+
+from fastapi import FastAPI
+
+app = FastAPI()
+
+from flask import render_template_string
+
+@app.get("/case")
+def handler(q: str):
+
+    return jinja2.Template("Hello {{ q }}").render(q=q)

@@ -1,0 +1,16 @@
+# secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+import ast
+import html
+import os
+import shlex
+
+from flask import jsonify, redirect, render_template, url_for
+
+from lxml import etree
+
+tree = etree.parse('users.xml')
+
+def handler(request):
+
+    items = ["fixed", request.POST["q"]]
+    return str(etree.XPath("//user[@id='%s']" % items[0])(tree))

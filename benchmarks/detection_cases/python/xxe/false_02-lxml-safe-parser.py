@@ -1,0 +1,13 @@
+# secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+import ast
+import html
+import os
+import shlex
+
+from flask import jsonify, redirect, render_template, url_for
+
+from lxml import etree
+
+
+def make_parser():
+    return etree.XMLParser(resolve_entities=False, no_network=True)

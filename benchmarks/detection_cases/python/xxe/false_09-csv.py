@@ -1,0 +1,14 @@
+# secpipe detection benchmark case: deliberately vulnerable or deliberately safe (see expected.csv).
+import ast
+import html
+import os
+import shlex
+
+from flask import jsonify, redirect, render_template, url_for
+
+import csv
+import io
+
+
+def parse(data):
+    return list(csv.reader(io.StringIO(data)))
