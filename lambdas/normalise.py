@@ -7,7 +7,7 @@ The archive policy is the JSON of SECPIPE_ARCHIVE_POLICY (see pipeline/remediati
 from __future__ import annotations
 
 import functools
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from aws_lambda_powertools import Logger
@@ -34,7 +34,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     logger.append_keys(event_id=bridge.get("id"), detail_type=bridge.get("detail-type"))
     findings, custom_action = findings_from_document(bridge.raw_event)
     items = work_items(findings, custom_action, container(), PLAYBOOKS.__contains__,
-                       datetime.now(timezone.utc).date(), normalise_finding)
+                       datetime.now(UTC).date(), normalise_finding)
     for item in items:
         logger.info("routed", finding_id=item.finding_id, control_id=item.control_id, account=item.account,
                     region=item.region, route=item.route.value, reason=item.reason)

@@ -20,7 +20,7 @@ class Severity(enum.IntEnum):
     CRITICAL = 4
 
     @classmethod
-    def parse(cls, value: str) -> "Severity":
+    def parse(cls, value: str) -> Severity:
         """Accept a label in any case (`high`, `HIGH`, `info`)."""
         key = value.strip().upper()
         if key == "INFO":

@@ -11,7 +11,7 @@ class Stage(str, enum.Enum):
     DAST = "dast"
 
     @classmethod
-    def parse_list(cls, text: str) -> list["Stage"]:
+    def parse_list(cls, text: str) -> list[Stage]:
         stages = []
         for word in (w.strip().lower() for w in text.split(",")):
             if not word:

@@ -15,7 +15,7 @@ one approval email would approve something nobody scanned.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from pipeline.errors import ConfigError, ReportError
 from pipeline.finding import Severity
@@ -61,7 +61,7 @@ def merge_summaries(summaries: Sequence[Summary]) -> Summary:
         runs=[run for s in summaries for run in s.runs],
         top_findings=_top_findings(summaries),
         links=_merge_links(summaries, labels),
-        stage_decisions={label: s.decision for label, s in zip(labels, summaries)},
+        stage_decisions={label: s.decision for label, s in zip(labels, summaries, strict=False)},
     )
 
 
@@ -94,7 +94,7 @@ def _instant(text: str) -> datetime:
     except ValueError:
         raise ReportError("summary.json", f"started_at/finished_at is not an ISO 8601 time: {text!r}") from None
     # `scan` writes UTC with an offset; a time without one is taken as UTC so the two still compare.
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _merge_gates(gates: list[GateDecision | None]) -> GateDecision | None:
@@ -147,7 +147,7 @@ def _merge_links(summaries: Sequence[Summary], labels: list[str]) -> dict[str, s
         if len(distinct) == 1:
             merged[name] = distinct[0]
             continue
-        for label, summary in zip(labels, summaries):
+        for label, summary in zip(labels, summaries, strict=False):
             if name in summary.links:
                 merged[f"{name} ({label})"] = summary.links[name]
     return merged

@@ -4,7 +4,7 @@ the size of what it had to leave out."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -14,8 +14,7 @@ from pipeline.asff import to_asff
 from pipeline.asff_validation import _compiled_finding_check, problems
 from pipeline.context import ScanContext
 from pipeline.convert import to_validated_asff
-from pipeline.finding import (Category, CodeLocation, Cvss, Finding, IacLocation, Package, Severity,
-                              WebLocation)
+from pipeline.finding import Category, CodeLocation, Cvss, Finding, IacLocation, Package, Severity, WebLocation
 
 CONTEXT = ScanContext(account="123456789012", region="eu-west-1", repo="demo-repo", branch="main", commit="abc123")
 
@@ -31,7 +30,7 @@ line = st.none() | st.integers(min_value=-5, max_value=10**9)
 urls = st.one_of(text, st.builds(lambda p: f"https://example.test/{p}", _short))
 
 _offsets = st.builds(lambda m: timezone(timedelta(minutes=m)), st.integers(min_value=-23 * 60 - 59, max_value=23 * 60 + 59))
-moments = st.datetimes(timezones=st.none() | st.just(timezone.utc) | _offsets)
+moments = st.datetimes(timezones=st.none() | st.just(UTC) | _offsets)
 
 cvss = st.builds(Cvss, version=text, score=st.none() | st.floats(allow_nan=False, allow_infinity=False, width=32),
                  vector=optional_text, source=optional_text)

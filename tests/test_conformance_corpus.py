@@ -7,7 +7,6 @@ its reason, and documented in parsers/README.md.
 """
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest

@@ -66,7 +66,7 @@ class SmtpNotifier(Notifier):
         group.add_argument("--to", action="append", default=[], help="recipient address (repeatable)")
 
     @classmethod
-    def from_args(cls, args: argparse.Namespace) -> "SmtpNotifier":
+    def from_args(cls, args: argparse.Namespace) -> SmtpNotifier:
         if not args.smtp_host:
             raise ConfigError("--via smtp needs --smtp-host")
         if not args.sender or not args.to:

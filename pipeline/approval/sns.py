@@ -54,7 +54,7 @@ class SnsNotifier(Notifier):
         group.add_argument("--endpoint-url", help="SNS endpoint (only for a local emulator)")
 
     @classmethod
-    def from_args(cls, args: argparse.Namespace) -> "SnsNotifier":
+    def from_args(cls, args: argparse.Namespace) -> SnsNotifier:
         if not args.topic_arn:
             raise ConfigError("--via sns needs --topic-arn")
         match = _TOPIC_ARN.match(args.topic_arn)

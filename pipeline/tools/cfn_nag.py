@@ -19,10 +19,10 @@ from typing import Any
 from pipeline.stages import Stage
 from pipeline.tools import outcome
 from pipeline.tools.base import ScanTarget, ToolRun, ToolStatus
+from pipeline.tools.cfn_lint import cloudformation_templates
 from pipeline.tools.command import ExecutableRunner
 from pipeline.tools.process import run_command, scanner_environment
 from pipeline.tools.registry import register
-from pipeline.tools.cfn_lint import cloudformation_templates
 
 REPORT = "cfn-nag.json"
 FATAL = "FATAL"

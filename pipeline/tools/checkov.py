@@ -14,8 +14,8 @@ from typing import Any
 from pipeline.stages import Stage
 from pipeline.tools import outcome
 from pipeline.tools.base import ScanTarget, ToolRun
-from pipeline.tools.command import ExecutableRunner
 from pipeline.tools.cfn_lint import is_cloudformation_template
+from pipeline.tools.command import ExecutableRunner
 from pipeline.tools.files import SKIPPED_DIRS, has_file, read_head, relative_root
 from pipeline.tools.process import run_command
 from pipeline.tools.registry import register

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import ClassVar
 
@@ -37,7 +37,7 @@ class ExecutableRunner(ToolRunner):
         return None if program is None else _program_version(str(program), self.version_args, self.offline_env)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _program_version(program: str, args: tuple[str, ...], offline_env: tuple[tuple[str, str], ...]) -> str | None:
     result = run_command([program, *args], timeout_s=60, env=scanner_environment(dict(offline_env)))
     if result.returncode is None:

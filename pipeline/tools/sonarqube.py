@@ -34,8 +34,7 @@ from pipeline.tools.base import ScanTarget, ToolRun, ToolStatus
 from pipeline.tools.command import ExecutableRunner
 from pipeline.tools.process import run_command, scanner_environment
 from pipeline.tools.registry import register
-from pipeline.tools.sonar_client import (DEFAULT_ISSUE_TYPES, MAX_PAGE_SIZE, SonarClient,
-                                         SonarTimeout)
+from pipeline.tools.sonar_client import DEFAULT_ISSUE_TYPES, MAX_PAGE_SIZE, SonarClient, SonarTimeout
 from pipeline.tools.sonar_token import TOKEN_ENV, read_token, token_configured
 
 EXECUTABLE = "sonar-scanner"
@@ -58,7 +57,7 @@ class SonarSettings:
     task_timeout_s: float | None  # None: what is left of the tool's timeout
 
     @classmethod
-    def from_env(cls, settings: Mapping[str, str]) -> "SonarSettings":
+    def from_env(cls, settings: Mapping[str, str]) -> SonarSettings:
         types = tuple(t.strip().upper() for t in settings.get("SONAR_ISSUE_TYPES", "").split(",") if t.strip())
         unknown = set(types) - ISSUE_TYPES
         if unknown:

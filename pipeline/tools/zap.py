@@ -59,7 +59,7 @@ class ZapSettings:
     poll_s: float
 
     @classmethod
-    def from_env(cls, settings: Mapping[str, str]) -> "ZapSettings":
+    def from_env(cls, settings: Mapping[str, str]) -> ZapSettings:
         def seconds(name: str) -> float | None:
             text = settings.get(name, "").strip()
             if not text:

@@ -9,7 +9,7 @@ know it has them all, and it gives the "zap" parser the format it reads.
 from __future__ import annotations
 
 import html
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -75,7 +75,7 @@ def site_entry(site: str, alerts: list[dict[str, Any]]) -> dict[str, Any]:
 
 def traditional_report(zap_version: str, alerts_by_site: dict[str, list[dict[str, Any]]],
                        now: datetime | None = None) -> dict[str, Any]:
-    moment = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    moment = (now or datetime.now(UTC)).astimezone(UTC)
     return {
         "@programName": "ZAP",
         "@version": zap_version,

@@ -1,7 +1,6 @@
 """The console in headless Chromium: filter, open a finding, suppress it with a note, check through boto3."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest

@@ -1,7 +1,7 @@
 """GetFindings through boto3: every comparison, map and date filters, sorting, paging."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from botocore.exceptions import ClientError
@@ -10,7 +10,7 @@ from tests.hub.conftest import OTHER_PRODUCT_ARN, client_for, ids_of, make_findi
 
 
 def _iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 @pytest.fixture
@@ -101,7 +101,7 @@ def test_map_filter_on_product_fields(seeded):
 
 
 def test_date_filter_on_updated_at(securityhub):
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     securityhub.batch_import_findings(Findings=[
         make_finding("old", UpdatedAt=_iso(now - timedelta(days=40))),
         make_finding("recent", UpdatedAt=_iso(now - timedelta(days=2))),

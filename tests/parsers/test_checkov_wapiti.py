@@ -3,7 +3,7 @@ skipped checks, terraform addresses, SCA details; anomalies, repeats, dates, err
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -88,11 +88,11 @@ def test_wapiti_folds_identical_entries_only_and_keeps_anomalies() -> None:
     assert first.cwes == [79] and first.remediation == "Encode output."
     assert anomaly.rule_id == "Internal Server Error" and anomaly.severity is Severity.HIGH
     assert anomaly.extra["section"] == "anomaly" and anomaly.web_locations[0].parameter is None
-    assert first.observed_at == datetime(1970, 1, 1, tzinfo=timezone.utc)
+    assert first.observed_at == datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def test_wapiti_dates() -> None:
-    assert parse_date("Sun, 28 Mar 2021 07:50:09 +0000") == datetime(2021, 3, 28, 7, 50, 9, tzinfo=timezone.utc)
+    assert parse_date("Sun, 28 Mar 2021 07:50:09 +0000") == datetime(2021, 3, 28, 7, 50, 9, tzinfo=UTC)
     assert parse_date("not a date") is None and parse_date(None) is None
 
 

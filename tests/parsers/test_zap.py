@@ -7,8 +7,16 @@ import pytest
 from parsers.zap import parse_generated
 from pipeline.errors import ReportError
 from pipeline.finding import Category, Severity
-from tests.parsers.helpers import (BILLION_LAUGHS, EXTERNAL_ENTITY, fixture_bytes, fixture_json, hostile_xml, parse,
-                                   truncated, valid_asff)
+from tests.parsers.helpers import (
+    BILLION_LAUGHS,
+    EXTERNAL_ENTITY,
+    fixture_bytes,
+    fixture_json,
+    hostile_xml,
+    parse,
+    truncated,
+    valid_asff,
+)
 
 TOOL = "zap"
 

@@ -1,16 +1,14 @@
 """report.html in headless Chromium: rows visible, filter changes the count, sort works, screenshot."""
 from __future__ import annotations
 
-import shutil
 import struct
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from pipeline.result import ScanResult
 from reports.html import render_html
-from tests.reports.conftest import many_findings, make_result
+from tests.reports.conftest import make_result, many_findings
 
 pytestmark = pytest.mark.browser
 

@@ -6,7 +6,7 @@ from html.parser import HTMLParser
 
 from pipeline.result import ScanResult
 from reports.html import render_html, script_json
-from tests.reports.conftest import HOSTILE, many_findings, make_result
+from tests.reports.conftest import HOSTILE, make_result, many_findings
 
 
 class _Collector(HTMLParser):

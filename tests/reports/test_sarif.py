@@ -9,7 +9,7 @@ import pytest
 
 from pipeline.result import ScanResult
 from reports.sarif import FINGERPRINT_KEY, build_sarif, render_sarif
-from tests.reports.conftest import many_findings, make_result
+from tests.reports.conftest import make_result, many_findings
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +58,7 @@ def test_one_run_per_tool_with_rules_results_and_invocations(scan_result: ScanRe
 
 
 def test_levels_locations_fingerprints_and_suppressions(scan_result: ScanResult) -> None:
-    ids = {f.rule_id: a["Id"] for f, a in zip(scan_result.findings, scan_result.asff)}
+    ids = {f.rule_id: a["Id"] for f, a in zip(scan_result.findings, scan_result.asff, strict=False)}
     results = {r["ruleId"]: r for run in build_sarif(scan_result)["runs"] for r in run["results"]}
     for rule, result in results.items():
         assert result["partialFingerprints"][FINGERPRINT_KEY] == ids[rule]

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from pipeline.asff_validation import validate
 from pipeline.asff import to_asff
+from pipeline.asff_validation import validate
 from pipeline.context import ScanContext
 from pipeline.finding import Category, CodeLocation, Finding, Severity
 

@@ -82,7 +82,7 @@ class FakeSecurityHub:
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}"
 
-    def start(self) -> "FakeSecurityHub":
+    def start(self) -> FakeSecurityHub:
         self._thread.start()
         return self
 
@@ -90,7 +90,7 @@ class FakeSecurityHub:
         self._server.shutdown()
         self._server.server_close()
 
-    def __enter__(self) -> "FakeSecurityHub":
+    def __enter__(self) -> FakeSecurityHub:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

@@ -3,8 +3,16 @@ from __future__ import annotations
 import pytest
 from moto.server import ThreadedMotoServer
 
-from pipeline.aws import (AwsIdentity, AwsSettings, SINGLE_ATTEMPT, caller_identity, default_product_arn,
-                          make_client, make_session, partition_from_arn)
+from pipeline.aws import (
+    SINGLE_ATTEMPT,
+    AwsIdentity,
+    AwsSettings,
+    caller_identity,
+    default_product_arn,
+    make_client,
+    make_session,
+    partition_from_arn,
+)
 from pipeline.errors import ConfigError
 
 

@@ -7,8 +7,7 @@ from pipeline.sinks.retrying import RetryPolicy
 from pipeline.sinks.securityhub import SecurityHubSettings, SecurityHubSink
 from tests.sinks.builders import asff_findings, product_arn
 from tests.sinks.conftest import FAST, hub_client
-from tests.sinks.fakes import (DROP_AFTER, DROP_BEFORE, ERROR_500, ERROR_503, INCONSISTENT, INVALID_REQUEST,
-                               THROTTLE)
+from tests.sinks.fakes import DROP_AFTER, DROP_BEFORE, ERROR_500, ERROR_503, INCONSISTENT, INVALID_REQUEST, THROTTLE
 
 IMPORT = "BatchImportFindings"
 SCOPE = [Scope("demo", "main", "bandit", complete=False)]

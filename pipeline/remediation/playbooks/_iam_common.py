@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from pipeline.remediation.playbook import Decision, Member, Plan, Target
@@ -12,12 +12,12 @@ Clock = Callable[[], datetime]
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def age_in_days(since: datetime, now: datetime) -> float:
     if since.tzinfo is None:  # IAM dates carry a zone; be safe with naive ones
-        since = since.replace(tzinfo=timezone.utc)
+        since = since.replace(tzinfo=UTC)
     return (now - since).total_seconds() / 86400
 
 

@@ -11,8 +11,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipeline.remediation.playbook import Decision, Member, Plan, Playbook, PlaybookMeta, Target
-from pipeline.remediation.playbooks._ec2_security_groups import (SECURITY_GROUP_ACTIONS, authorize, egress,
-                                                                 ingress, read_group, revoke)
+from pipeline.remediation.playbooks._ec2_security_groups import (
+    SECURITY_GROUP_ACTIONS,
+    authorize,
+    egress,
+    ingress,
+    read_group,
+    revoke,
+)
 from pipeline.remediation.registry import PLAYBOOKS
 
 _CALLS = SECURITY_GROUP_ACTIONS + ("ec2:RevokeSecurityGroupIngress", "ec2:RevokeSecurityGroupEgress",

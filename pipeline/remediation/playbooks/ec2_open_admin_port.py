@@ -12,8 +12,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipeline.remediation.playbook import Decision, Member, Plan, Playbook, PlaybookMeta, Target
-from pipeline.remediation.playbooks._ec2_security_groups import (SECURITY_GROUP_ACTIONS, Permission, authorize,
-                                                                 clean, ingress, read_group, revoke)
+from pipeline.remediation.playbooks._ec2_security_groups import (
+    SECURITY_GROUP_ACTIONS,
+    Permission,
+    authorize,
+    clean,
+    ingress,
+    read_group,
+    revoke,
+)
 from pipeline.remediation.registry import PLAYBOOKS
 
 WORLD = {"IpRanges": ("CidrIp", "0.0.0.0/0"), "Ipv6Ranges": ("CidrIpv6", "::/0")}

@@ -6,8 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipeline.remediation.playbook import Decision, Member, Plan, Playbook, PlaybookMeta, Target
-from pipeline.remediation.playbooks._iam_common import (Clock, access_keys, age_in_days, read_user,
-                                                        set_key_status, utc_now)
+from pipeline.remediation.playbooks._iam_common import Clock, access_keys, age_in_days, read_user, set_key_status, utc_now
 from pipeline.remediation.registry import PLAYBOOKS
 
 MAX_KEY_AGE_DAYS = 90

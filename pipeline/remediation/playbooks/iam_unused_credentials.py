@@ -21,8 +21,7 @@ from typing import Any
 
 from pipeline.remediation.playbook import Decision, Member, Plan, Playbook, PlaybookMeta, Target
 from pipeline.remediation.playbooks._client_errors import is_error
-from pipeline.remediation.playbooks._iam_common import (Clock, access_keys, age_in_days, read_user,
-                                                        set_key_status, utc_now)
+from pipeline.remediation.playbooks._iam_common import Clock, access_keys, age_in_days, read_user, set_key_status, utc_now
 from pipeline.remediation.registry import PLAYBOOKS
 
 _PLAN_CALLS = ("iam:GetUser", "iam:GetLoginProfile", "iam:ListAccessKeys", "iam:GetAccessKeyLastUsed")

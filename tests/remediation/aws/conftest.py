@@ -26,11 +26,11 @@ import threading
 import time
 import uuid
 import zipfile
-from urllib.parse import unquote
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import boto3
 import botocore.loaders
@@ -42,8 +42,8 @@ moto = pytest.importorskip("moto")
 from moto.awslambda import models as lambda_models  # noqa: E402
 from moto.awslambda import responses as lambda_responses  # noqa: E402
 from moto.core.exceptions import JsonRESTError  # noqa: E402
-from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl  # noqa: E402
 from moto.iam.models import iam_backends  # noqa: E402
+from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl  # noqa: E402
 from moto.sts import responses as sts_responses  # noqa: E402
 from moto.sts.exceptions import STSClientError  # noqa: E402
 from moto.sts.models import sts_backends  # noqa: E402

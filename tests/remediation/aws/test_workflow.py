@@ -15,12 +15,25 @@ from pipeline.remediation.archive_policy import parse_archive_policy
 from pipeline.remediation.normalise import normalise_finding
 from pipeline.remediation.notification import failure_notification
 from pipeline.remediation.outcome import Outcome, OutcomeKind
-from pipeline.remediation.proxy import (ProxySettings, RemediationFunctionError, RemediationInProgress,
-                                        RemediationRequest, invoke_remediation)
+from pipeline.remediation.proxy import (
+    ProxySettings,
+    RemediationFunctionError,
+    RemediationInProgress,
+    RemediationRequest,
+    invoke_remediation,
+)
 from pipeline.remediation.registry import PLAYBOOKS
 from pipeline.remediation.throttling import Throttled, is_throttling, throttling_raised_as_throttled
-from pipeline.remediation.workflow import (Route, WorkflowInputError, WorkItem, needs_people, outcome_of_state,
-                                           outcome_to_json, readdressed, work_items)
+from pipeline.remediation.workflow import (
+    Route,
+    WorkflowInputError,
+    WorkItem,
+    needs_people,
+    outcome_of_state,
+    outcome_to_json,
+    readdressed,
+    work_items,
+)
 from pipeline.sinks.retrying import HubError
 from tests.remediation.aws.samples import cis_1_2, consolidated, standard_specific
 

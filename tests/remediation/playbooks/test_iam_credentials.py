@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -22,7 +22,7 @@ USER = "alice"
 
 def _later(days: int):
     """A clock `days` ahead, so credentials created now look that old."""
-    moment = datetime.now(timezone.utc) + timedelta(days=days)
+    moment = datetime.now(UTC) + timedelta(days=days)
     return lambda: moment
 
 
@@ -143,7 +143,7 @@ def test_only_the_unused_login_is_removed_when_keys_are_inactive(member, target_
     (100, 10, False),   # an old last use, but the credential was (re-)created since
 ])
 def test_iam22_staleness_takes_the_later_of_last_use_and_creation(last_used_days_ago, created_days_ago, stale):
-    now = datetime(2026, 6, 1, tzinfo=timezone.utc)
+    now = datetime(2026, 6, 1, tzinfo=UTC)
     last_used = None if last_used_days_ago is None else now - timedelta(days=last_used_days_ago)
     playbook = PLAYBOOKS.get("IAM.22")
     assert playbook.is_stale(last_used, now - timedelta(days=created_days_ago), now) is stale
