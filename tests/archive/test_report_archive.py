@@ -24,7 +24,7 @@ def test_key_layout_is_unambiguous():
 def test_unusable_parts_are_refused(field, value):
     values = {"repo": "demo", "branch": "main", "build_id": "1", "tool": "bandit", "filename": "r.json", field: value}
     with pytest.raises(ConfigError):
-        ReportRef(**values).key
+        _ = ReportRef(**values).key
 
 
 def test_dir_archive_round_trip(tmp_path):

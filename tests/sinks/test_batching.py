@@ -46,7 +46,7 @@ def test_size_limit_respected_with_large_findings():
         assert len(batch) <= MAX_FINDINGS_PER_REQUEST
         assert request_size(batch) <= MAX_REQUEST_BYTES
     # Greedy packing: adding the next finding to a batch would have crossed the limit.
-    for batch, following in zip(split, split[1:]):
+    for batch, following in zip(split, split[1:], strict=False):
         assert request_size(batch + following[:1]) > MAX_REQUEST_BYTES
     assert [f["Id"] for b in split for f in b] == [f["Id"] for f in findings]
 

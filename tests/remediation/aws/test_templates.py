@@ -202,7 +202,7 @@ def test_only_the_security_accounts_proxy_role_may_invoke_the_remediation_alias(
 def test_the_stacks_agree_on_names_by_default() -> None:
     security, service, member = (load_template(name) for name in TEMPLATE_NAMES)
     default = {name: {key: spec.get("Default") for key, spec in t["Parameters"].items()}
-               for name, t in zip(TEMPLATE_NAMES, (security, service, member))}
+               for name, t in zip(TEMPLATE_NAMES, (security, service, member), strict=False)}
     assert security["Resources"]["ProxyRole"]["Properties"]["RoleName"] == {"Fn::Sub": "${NamePrefix}-proxy"}
     assert f"{default[SECURITY]['NamePrefix']}-proxy" == default[SERVICE]["ProxyRoleName"]
     assert default[SECURITY]["RemediationFunctionName"] == default[SERVICE]["FunctionName"]
