@@ -13,12 +13,12 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date
-from typing import Any, Protocol
+from typing import Any
 
 from pipeline.errors import SecpipeError
 from pipeline.remediation.archive_policy import ArchivePolicy
+from pipeline.remediation.normalise import NormalisedFinding
 from pipeline.remediation.outcome import Outcome, OutcomeKind
-from pipeline.remediation.playbook import Target
 
 
 class Route(enum.Enum):
@@ -26,17 +26,6 @@ class Route(enum.Enum):
     REMEDIATE = "remediate"
     NO_PLAYBOOK = "no-playbook"
     NOT_ACTIONABLE = "not-actionable"
-
-
-class Normalised(Protocol):
-    """What `normalise.normalise_finding` returns, as far as routing needs it."""
-
-    finding_id: str
-    product_arn: str
-    control_id: str
-    target: Target
-    actionable: bool
-    reason: str
 
 
 class WorkflowInputError(SecpipeError):
@@ -72,7 +61,7 @@ class WorkItem:
         except ValueError:
             raise WorkflowInputError(f"item.route: {row.get('route')!r} is not one of "
                                      f"{', '.join(r.value for r in Route)}") from None
-        texts = {name: row.get(name) for name in ("reason", "finding_id", "product_arn", "control_id", "account",
+        texts: dict[str, Any] = {name: row.get(name) for name in ("reason", "finding_id", "product_arn", "control_id", "account",
                                                   "region", "partition", "resource")}
         for name, value in texts.items():
             if not isinstance(value, str):
@@ -83,7 +72,7 @@ class WorkItem:
         return cls(route=route, custom_action=bool(row.get("custom_action", False)), finding=finding, **texts)
 
 
-def route_of(normalised: Normalised, policy: ArchivePolicy, has_playbook: Callable[[str], bool],
+def route_of(normalised: NormalisedFinding, policy: ArchivePolicy, has_playbook: Callable[[str], bool],
              today: date) -> tuple[Route, str]:
     """The one place that decides a finding's branch of the state machine, and why."""
     if not normalised.actionable:
@@ -97,7 +86,7 @@ def route_of(normalised: Normalised, policy: ArchivePolicy, has_playbook: Callab
     return Route.REMEDIATE, f"playbook {normalised.control_id}"
 
 
-def work_item(normalised: Normalised, finding: Mapping[str, Any], route: Route, reason: str,
+def work_item(normalised: NormalisedFinding, finding: Mapping[str, Any], route: Route, reason: str,
               custom_action: bool) -> WorkItem:
     target = normalised.target
     return WorkItem(route=route, reason=reason, finding_id=normalised.finding_id,
@@ -110,7 +99,7 @@ def work_item(normalised: Normalised, finding: Mapping[str, Any], route: Route, 
 
 def work_items(findings: list[dict[str, Any]], custom_action: bool, policy: ArchivePolicy,
                has_playbook: Callable[[str], bool], today: date,
-               normalise: Callable[..., Normalised]) -> list[WorkItem]:
+               normalise: Callable[..., NormalisedFinding]) -> list[WorkItem]:
     """One routed item per finding of an event (the Normalise task's answer)."""
     items = []
     for finding in findings:
