@@ -45,7 +45,7 @@ def test_covered_classes_per_language() -> None:
     random, cookie flags, trust boundary, file upload, secrets, TLS."""
     wanted = {"89", "943", "78", "95", "1336", "643", "90", "79", "22", "918", "601", "611", "502", "328", "338",
               "614", "1004", "501", "434", "798", "295"}
-    for path in RULES.glob("*.yaml"):
+    for path in (RULES / f"{language}.yaml" for language in ("python", "php", "javascript")):
         cwes = {re.match(r"CWE-(\d+)", r["metadata"]["cwe"]).group(1) for r in yaml.safe_load(path.read_text())["rules"]}
         assert wanted <= cwes, f"{path.name} lacks {sorted(wanted - cwes)}"
 
