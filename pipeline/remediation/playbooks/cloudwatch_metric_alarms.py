@@ -13,6 +13,7 @@ until someone subscribes to a new topic.
 """
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +25,9 @@ from pipeline.remediation.registry import PLAYBOOKS
 
 NAMESPACE = "LogMetrics"  # the namespace the user guide uses for every CIS metric
 DEFAULT_TOPIC = "secpipe-cis-alarms"
+# The operator's own alarm topic (a name in the member account), e.g. one the security team
+# already subscribes to; read when a playbook runs, so the Lambda's environment sets it.
+TOPIC_VARIABLE = "SECPIPE_CIS_ALARM_TOPIC"
 
 
 @dataclass(frozen=True)
@@ -241,13 +245,17 @@ def _puttable_alarm(alarm: Mapping[str, Any]) -> dict[str, Any]:
 class MetricFilterAlarm(Playbook):
     """One CloudWatch.N control; see the module docstring."""
 
-    def __init__(self, control: MetricFilterControl, topic_name: str = DEFAULT_TOPIC):
+    def __init__(self, control: MetricFilterControl, topic_name: str | None = None):
         self.control = control
-        self.topic_name = topic_name
+        self._topic_name = topic_name
         # Per-instance metadata: the registry holds one instance per control id.
         self.meta = PlaybookMeta(  # type: ignore[misc]
             control_id=control.control_id, title=control.title, cis=control.cis, api_calls=API_CALLS,
             iam_actions=API_CALLS, destructive=False, resource_types=("AwsAccount",))
+
+    @property
+    def topic_name(self) -> str:
+        return self._topic_name or os.environ.get(TOPIC_VARIABLE, "").strip() or DEFAULT_TOPIC
 
     @property
     def filter_name(self) -> str:

@@ -17,6 +17,7 @@ import pytest
 
 from pipeline.remediation import lambda_env, proxy
 from pipeline.remediation.member import DEFAULT_ROLE_NAME
+from pipeline.remediation.playbooks import cloudwatch_metric_alarms
 from pipeline.remediation.registry import PLAYBOOKS
 from pipeline.remediation.throttling import Throttled
 from tests.aws_files import TEMPLATES, as_list, load_template, policy_statements, walk
@@ -328,7 +329,8 @@ def test_every_handler_named_in_a_template_is_a_function_of_lambdas() -> None:
 
 
 def test_every_variable_the_templates_set_is_one_the_code_reads_and_the_required_ones_are_set() -> None:
-    known = {value for module in (lambda_env, proxy) for key, value in vars(module).items()
+    # Playbooks may read a setting of their own (CloudWatch.1-14: the alarm topic).
+    known = {value for module in (lambda_env, proxy, cloudwatch_metric_alarms) for key, value in vars(module).items()
              if key.endswith("_VARIABLE") and isinstance(value, str)}
     for name, props in _functions().items():
         variables = props["Environment"]["Variables"]

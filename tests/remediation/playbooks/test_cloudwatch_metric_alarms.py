@@ -213,3 +213,18 @@ def test_an_alarm_with_its_actions_off_does_not_count(member, target_for, trail_
     assert playbook.verify(member, target)
     member.client("cloudwatch").disable_alarm_actions(AlarmNames=[playbook.alarm_name])
     assert playbook.plan(member, target).decision is Decision.CHANGE
+
+
+def test_the_operators_topic_from_the_environment_receives_the_alarm(member, target_for, trail_to_logs,
+                                                                      monkeypatch):
+    topic_arn = member.client("sns").create_topic(Name="security-team-pager")["TopicArn"]
+    subscribe_queue(member, topic_arn)
+    monkeypatch.setenv("SECPIPE_CIS_ALARM_TOPIC", "security-team-pager")
+    playbook = PLAYBOOKS.get("CloudWatch.1")
+    target = account_target(target_for, member, "CloudWatch.1")
+    playbook.apply(member, target, playbook.plan(member, target))
+    assert playbook.verify(member, target)
+    alarms = member.client("cloudwatch").describe_alarms()["MetricAlarms"]
+    assert [alarm["AlarmActions"] for alarm in alarms] == [[topic_arn]]
+    topics = [t["TopicArn"] for t in member.client("sns").list_topics()["Topics"]]
+    assert topics == [topic_arn]  # no secpipe-cis-alarms topic was made
