@@ -104,15 +104,18 @@ def read_expected(cases: Path) -> list[Expected]:
                 for row in csv.DictReader(handle)]
 
 
-def run_scan(cases: Path, out: Path) -> tuple[list[dict], str]:
-    """The ASFF findings of one `secpipe scan --stages sast` over the whole set, and its summary output."""
+def run_scan(cases: Path, out: Path) -> tuple[list[dict], list[str]]:
+    """The ASFF findings of one `secpipe scan --stages sast` over the whole set, and how each tool ran."""
     done = subprocess.run(
         [sys.executable, "-m", "pipeline.cli", "scan", str(cases), "--stages", "sast", "--hub", "none", "--out", str(out)],
         capture_output=True, text=True, check=False)
     findings_file = out / "findings.asff.json"
     if done.returncode not in (0, 1) or not findings_file.is_file():
         raise SystemExit(f"secpipe scan failed (exit {done.returncode}):\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
-    return json.loads(findings_file.read_text(encoding="utf-8")), done.stdout
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    tools = [f"{t['tool']}: {t['status']}" + (f" ({t['detail']})" if t.get("detail") else "")
+             for t in summary.get("runs", [])]
+    return json.loads(findings_file.read_text(encoding="utf-8")), tools
 
 
 def cwes_by_file(findings: list[dict]) -> dict[str, set[int]]:
@@ -183,8 +186,8 @@ def main() -> int:
         raise SystemExit(f"expected.csv names classes without CWEs here: {unknown}")
     with tempfile.TemporaryDirectory(prefix="secpipe-detection-") as temporary:
         out = args.keep or Path(temporary) / "out"
-        findings, summary = run_scan(args.cases, out)
-    print("\n".join(line for line in summary.splitlines() if line.startswith(("  ", "bandit", "semgrep", "phpstan", "sonarqube"))))
+        findings, tools = run_scan(args.cases, out)
+    print("\n".join(tools))
     print(f"{len(findings)} findings over {len(expected)} cases\n")
     per_class, per_language = score(expected, cwes_by_file(findings))
     report(per_class, per_language, args.verbose)
