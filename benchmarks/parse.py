@@ -5,6 +5,8 @@
 Generates, in a temporary directory, a SARIF 2.1.0 report and an OWASP
 Dependency-Check JSON report, then:
 
+0. times the start-up: `secpipe --help` and a parse of a report with no findings (target
+   under 0.25 s);
 1. runs the real CLI, `python -m pipeline.cli parse --tool TOOL REPORT > out.json`,
    once with Python's default buffering and once with PYTHONUNBUFFERED=1 (as many CI
    and container images set it), and prints for each the child's wall time, its user
@@ -52,6 +54,24 @@ def count_items(path: Path) -> int:
 
 def verdict(met: bool) -> str:
     return "met" if met else "MISSED"
+
+
+TARGET_START_UP_S = 0.25
+START_UP_RUNS = 7
+
+
+def start_up_table(folder: Path) -> None:
+    """`secpipe --help` and a parse of a report with no findings: the cost of starting at all."""
+    empty = folder / "empty.sarif"
+    empty.write_text('{"version": "2.1.0", "runs": []}')
+    print(f"start-up (median of {START_UP_RUNS} runs; target < {TARGET_START_UP_S} s wall)")
+    print(f"{'command':<34}{'wall s':>8}{'CPU s':>8}{'peak MiB':>10}")
+    for label, args in (("secpipe --help", ("--help",)), ("secpipe parse (empty report)", ("parse", "--tool", "sarif",
+                                                                                         str(empty)))):
+        costs = sorted((run_measured(secpipe_command(*args)) for _ in range(START_UP_RUNS)), key=lambda c: c.wall)
+        median = costs[len(costs) // 2]
+        print(f"{label:<34}{median.wall:>8.3f}{median.cpu:>8.3f}{median.peak_rss_mib:>10.0f}  "
+              f"{verdict(median.wall < TARGET_START_UP_S)}", flush=True)
 
 
 def whole_process_table(reports: dict[str, Path], folder: Path) -> None:
@@ -140,6 +160,8 @@ def main() -> None:
         print(json.dumps(measure(args.child[0], Path(args.child[1]))))
         return
     with tempfile.TemporaryDirectory(prefix="secpipe-bench-") as tmp:
+        start_up_table(Path(tmp))
+        print()
         reports = write_reports(Path(tmp), args.sarif_results, args.dc_vulnerabilities)
         whole_process_table(reports, Path(tmp))
         print()
