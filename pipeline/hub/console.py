@@ -21,6 +21,7 @@ from pipeline.hub.api import HubApi
 from pipeline.hub.csrf import CsrfTokens
 from pipeline.hub.errors import HubApiError
 from pipeline.hub.finding_view import safe_url, view
+from pipeline.hub.redirects import console_target
 from pipeline.hub.storage import SEVERITY_RANK
 from pipeline.hub.web import HostGuard, Request, Response
 
@@ -117,7 +118,7 @@ class Console:
     def update_one(self, request: Request, pk: str) -> Response:
         self._update(request, [int(pk)])
         status = (request.form().get("status") or [""])[0]
-        return Response.redirect(f"/console/finding/{int(pk)}?updated={status}")
+        return Response.redirect(f"/console/finding/{int(pk)}?{urlencode({'updated': status})}")
 
     def update_many(self, request: Request) -> Response:
         form = request.form()
@@ -125,9 +126,8 @@ class Console:
         if not pks:
             return self._page(400, "error.html", message="Select at least one finding.")
         self._update(request, pks)
-        back = (form.get("back") or [""])[0]
-        # Only a path of this console may be the way back, never another site.
-        return Response.redirect(back if back.startswith("/console/") and "//" not in back else "/console/")
+        # Only a path of this console may be the way back, never another site or a header.
+        return Response.redirect(console_target((form.get("back") or [""])[0]))
 
     def static_file(self, request: Request, name: str) -> Response:
         path = self.static.get(name)

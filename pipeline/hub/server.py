@@ -1,7 +1,8 @@
 """The hub's HTTP server: Host guard, then the Security Hub API paths, then the console.
 
 The API paths are the ones in botocore's model, so boto3 with `endpoint_url` talks to
-the hub unchanged; SigV4 headers are accepted and not checked (there is no account).
+the hub unchanged; a SigV4 Authorization header and the JSON content type are required
+(pipeline.hub.api_guard) but the signature is not checked (there is no account).
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
+from pipeline.hub import api_guard
 from pipeline.hub.api import OPERATIONS, HubApi, Operation
 from pipeline.hub.errors import HubApiError, invalid_input, too_many_requests
 from pipeline.hub.quota import Quota
@@ -38,7 +40,11 @@ class HubApp:
             return Response.text(421, "This server does not answer for that Host header.\n")
         operation = OPERATIONS.get((request.method, request.path))
         if operation is not None:
-            return self._api(operation, request)
+            refused = api_guard.refusal(request)
+            return self._api(operation, request) if refused is None else Response.error(refused)
+        if request.method == "OPTIONS":
+            # A CORS preflight: answered without any Access-Control-Allow-* header, so it fails.
+            return Response.text(405, "Cross-origin requests are not allowed.\n")
         if self.console is None:
             return Response.text(404, "Not found.\n")
         return self.console(request)
@@ -52,7 +58,12 @@ class HubApp:
                 body = json.loads(request.body or b"{}")
             except (ValueError, UnicodeDecodeError) as exc:
                 raise invalid_input(f"the request body is not valid JSON ({exc})") from None
-            result = self.api.call(operation.name, body)
+            except RecursionError:
+                raise invalid_input("the request body is nested too deeply") from None
+            try:
+                result = self.api.call(operation.name, body)
+            except RecursionError:  # a body json could read but the checks cannot walk
+                raise invalid_input("the request body is nested too deeply") from None
             return Response.json(200, result, {"x-amzn-RequestId": request_id})
         except HubApiError as error:
             response = Response.error(error)
@@ -87,9 +98,13 @@ class _Handler(BaseHTTPRequestHandler):
             response = Response.error(HubApiError(500, "InternalException", "internal error in the local hub"))
         self._send(response)
 
-    do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _handle
+    do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = do_OPTIONS = _handle
 
     def _send(self, response: Response) -> None:
+        if any(_breaks_header(name) or _breaks_header(value) for name, value in response.headers.items()):
+            # A CR or LF would end the header and start another one the client would obey.
+            log.error("local hub: refused to send a header with CR or LF for %s", self.path)
+            response = Response.error(HubApiError(500, "InternalException", "internal error in the local hub"))
         self.send_response(response.status)
         for name, value in response.headers.items():
             self.send_header(name, value)
@@ -100,6 +115,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args) -> None:  # noqa: A002 - the base class's name
         log.debug("local hub: " + format, *args)
+
+
+def _breaks_header(text: str) -> bool:
+    return "\r" in text or "\n" in text
 
 
 class HubHttpServer(ThreadingHTTPServer):

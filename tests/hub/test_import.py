@@ -10,6 +10,11 @@ from botocore.exceptions import ClientError
 
 from tests.hub.conftest import PRODUCT_ARN, client_for, make_finding
 
+#: What boto3 sends and the hub requires of an API request (the signature is not checked).
+API_HEADERS = {"Content-Type": "application/json",
+               "Authorization": "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/securityhub/aws4_request, "
+                                "SignedHeaders=host, Signature=0"}
+
 
 def get_one(securityhub, ident: str) -> dict:
     found = securityhub.get_findings(Filters={"Id": [{"Value": ident, "Comparison": "EQUALS"}]})["Findings"]
@@ -109,7 +114,8 @@ def test_duplicate_in_one_batch_stores_the_last_copy(securityhub):
 
 def test_more_than_100_findings_is_rejected_by_boto3_or_the_hub(hub):
     request = urllib.request.Request(hub.endpoint_url + "/findings/import", method="POST",
-                                     data=json.dumps({"Findings": [make_finding(str(i)) for i in range(101)]}).encode())
+                                     data=json.dumps({"Findings": [make_finding(str(i)) for i in range(101)]}).encode(),
+                                     headers=API_HEADERS)
     with pytest.raises(urllib.error.HTTPError) as raised:
         urllib.request.urlopen(request)
     assert raised.value.code == 400
@@ -119,7 +125,7 @@ def test_more_than_100_findings_is_rejected_by_boto3_or_the_hub(hub):
 @pytest.mark.parametrize("body", [b"{not json", b"[1, 2]", b'{"Findings": "x"}', b"\xff\xfe"])
 def test_malformed_body_is_400_invalid_input(hub, body):
     request = urllib.request.Request(hub.endpoint_url + "/findings/import", method="POST", data=body,
-                                     headers={"Content-Type": "application/json"})
+                                     headers=API_HEADERS)
     with pytest.raises(urllib.error.HTTPError) as raised:
         urllib.request.urlopen(request)
     assert raised.value.code == 400
@@ -130,7 +136,7 @@ def test_malformed_body_is_400_invalid_input(hub, body):
 def test_malformed_get_findings_is_a_client_error_in_boto3(securityhub, hub):
     # botocore validates its own input, so send a bad filter around it and read the error through boto3's parser.
     request = urllib.request.Request(hub.endpoint_url + "/findings", method="POST",
-                                     data=json.dumps({"Filters": {"Id": [{"Value": 5}]}}).encode())
+                                     data=json.dumps({"Filters": {"Id": [{"Value": 5}]}}).encode(), headers=API_HEADERS)
     with pytest.raises(urllib.error.HTTPError) as raised:
         urllib.request.urlopen(request)
     assert raised.value.code == 400
