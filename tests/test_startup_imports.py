@@ -15,7 +15,7 @@ PROJECT = Path(__file__).resolve().parent.parent
 
 #: Modules whose import costs a large part of a start-up; they belong in the handlers.
 HEAVY = ("boto3", "botocore.session", "botocore.client", "jinja2", "rich", "parsers.sarif",
-         "pipeline.asff_validation", "pipeline.hub", "importlib.metadata")
+         "pipeline.asff_validation", "pipeline.hub", "importlib.metadata", "smtplib")
 
 
 def loaded_after(code: str) -> list[str]:
