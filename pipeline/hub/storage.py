@@ -7,14 +7,17 @@ BatchUpdateFindings are kept as a history in their own table.
 
 One connection guarded by a lock: SQLite has a single writer anyway, the hub's
 requests are short, and one connection keeps every read consistent with the last
-write. WAL lets other processes read the file while the hub writes.
+write. WAL lets other processes read the file while the hub writes; a
+read-modify-write is one BEGIN IMMEDIATE transaction, so another process on the
+same file waits instead of writing in between.
 """
 from __future__ import annotations
 
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -135,12 +138,18 @@ class FindingStore:
         self._db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute("PRAGMA busy_timeout=5000")
+        # Another process's import holds the write lock for one batch: wait for it.
+        self._db.execute("PRAGMA busy_timeout=30000")
         self._db.executescript(_SCHEMA)
 
-    def exclusive(self) -> threading.RLock:
-        """Hold while reading findings and writing them back, so no other request writes in between."""
-        return self._lock
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        """Hold while reading findings and writing them back, so nothing writes in between: not
+        another request of this process (the lock), nor another process on the same file
+        (`hub serve` and a `scan` both open it), which only a transaction that takes SQLite's
+        write lock before the read (BEGIN IMMEDIATE) keeps out."""
+        with self._lock, self._transaction():
+            yield
 
     def close(self) -> None:
         with self._lock:
@@ -248,8 +257,9 @@ class FindingStore:
                 result[(arn, ident)] = pk
         return result
 
-    def _transaction(self) -> "_Transaction":
-        return _Transaction(self._db)
+    def _transaction(self) -> AbstractContextManager[None]:
+        # A write inside exclusive() is part of its transaction, not one of its own.
+        return nullcontext() if self._db.in_transaction else _Transaction(self._db)
 
 
 class _Transaction:
