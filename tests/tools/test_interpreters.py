@@ -152,3 +152,26 @@ def test_tools_list_says_which_interpreter_each_env_uses(machine, monkeypatch, c
     assert main(["tools", "list"]) == 0
     row = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("bandit "))
     assert "own env, python 3.13 (/opt/python3.13/bin/python3.13)" in row
+
+
+@pytest.mark.scanner
+def test_bandit_on_a_newer_python_reads_pep701_fstrings(tmp_path) -> None:
+    """The reason for the newest interpreter: bandit parses with its own Python's ast."""
+    from pipeline.tools import registry
+    from pipeline.tools.base import ScanTarget, ToolStatus
+
+    bandit = install.load_lock()["bandit"]
+    python = install.installed_interpreter(bandit)
+    if python is None:
+        pytest.skip("bandit is not installed in its own env (run: secpipe tools install bandit)")
+    version = tuple(int(part) for part in python.split()[1].split("."))
+    if version < (3, 12):
+        pytest.skip(f"bandit's env runs on {python}; PEP 701 needs 3.12+ (reinstall: secpipe tools install bandit)")
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "app.py").write_text('import os\n\n\ndef run(name):\n    os.system(f"echo {" ".join([name, "x"])}")\n')
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    run = registry.get("bandit").run(ScanTarget(source), raw, timeout_s=300)
+    assert run.status is ToolStatus.FINDINGS, run.detail
+    assert "B605" in {f.rule_id for f in run.findings}
