@@ -84,7 +84,7 @@ class Language:
     sources: tuple[Source, ...]
     true_flows: tuple[Flow, ...]
     false_flows: tuple[Flow, ...]
-    render: "Renderer"
+    render: Renderer
     taint_classes: tuple[TaintClass, ...] = field(default=())
     snippet_classes: tuple[SnippetClass, ...] = field(default=())
 

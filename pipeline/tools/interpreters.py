@@ -18,7 +18,7 @@ import shutil
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from pipeline.errors import ConfigError
@@ -89,7 +89,7 @@ def _first_working(version: str) -> Interpreter | None:
     return None
 
 
-@lru_cache(maxsize=None)
+@cache
 def _choose(preferred: tuple[str, ...], override: str) -> Interpreter:
     if override:
         if is_version(override):
