@@ -25,6 +25,11 @@ class FailedFinding:
     error_code: str
     error_message: str
 
+    def __post_init__(self) -> None:
+        # Printed one per line: a hub's message ending in a newline (or holding one) must not
+        # break that line in two.
+        self.error_message = " ".join(self.error_message.split())
+
 
 @dataclass
 class PublishResult:

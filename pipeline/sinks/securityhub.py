@@ -63,8 +63,8 @@ class SecurityHubSink(Sink):
 
     def publish(self, findings: list[dict[str, Any]], scopes: list[Scope]) -> SecurityHubPublishResult:
         self._check_account(findings)
-        stats = CallStats()
         policy = self.settings.retry
+        stats = CallStats(breaker=policy.breaker())
         importer = FindingImporter(self.client, self.import_bucket, stats, policy, self.settings.max_in_flight)
         result = SecurityHubPublishResult()
 
