@@ -156,6 +156,18 @@ def ping():
     os.system("ping -c 1 " + constant)
 
 
+def run_ping(target):
+    return os.system("ping -c 1 " + target)
+
+
+@app.route("/ping/helper")
+def ping_through_helper():
+    # ruleid: py-command-injection
+    run_ping(request.args["host"])
+    # ok: py-command-injection
+    run_ping("localhost")
+
+
 # ---- XSS -----------------------------------------------------------------------------------
 
 @app.route("/hello")
@@ -232,6 +244,24 @@ def files():
 def report(report_id):
     # ruleid: py-path-traversal
     return open("/srv/reports/" + report_id).read()
+
+
+def read_report(name):
+    handle = open("/srv/reports/" + name)
+    return handle.read()
+
+
+@app.route("/report/helper")
+def report_through_helper():
+    # ruleid: py-path-traversal
+    content = read_report(request.args["name"])
+    return {"size": len(content)}
+
+
+@app.route("/report/helper/fixed")
+def report_fixed():
+    # ok: py-path-traversal
+    return read_report("index.txt")
 
 
 # ---- SSRF ----------------------------------------------------------------------------------
