@@ -7,6 +7,7 @@ parser module defines one subclass of `Parser` and decorates it with
 from __future__ import annotations
 
 import json
+import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -55,7 +56,7 @@ class Report:
         """The XML root, parsed with defusedxml: entities, DTDs and bombs are refused."""
         if "xml" not in self._cache:
             try:
-                self._cache["xml"] = SafeET.fromstring(self.text.encode("utf-8"), forbid_dtd=True)
+                self._cache["xml"] = _parse_xml(self.text)
             except DefusedXmlException as exc:
                 self._cache["xml"] = ReportError(self.name, f"unsafe XML refused ({type(exc).__name__}: DTDs and entities are not allowed)")
             except SafeET.ParseError as exc:
@@ -87,6 +88,27 @@ class Report:
     def fail(self, problem: str) -> ReportError:
         """A ReportError for this file, to `raise`."""
         return ReportError(self.name, problem)
+
+
+#: The XML Schema instance namespace, whose `xsi:` prefix Wapiti's report uses without declaring it.
+XSI_NAMESPACE = "http://www.w3.org/2001/XMLSchema-instance"
+_ROOT_START = re.compile(r"<(?![?!])[A-Za-z_][\w.:-]*")
+
+
+def _parse_xml(text: str) -> Element:
+    """The document root through defusedxml. Wapiti writes `xsi:` attributes without an xmlns:xsi
+    declaration, which a namespace-aware parser refuses: the one prefix every XML tool knows is
+    declared on the root and the parse tried again (still through defusedxml)."""
+    try:
+        return SafeET.fromstring(text.encode("utf-8"), forbid_dtd=True)
+    except SafeET.ParseError as exc:
+        if "unbound prefix" not in str(exc) or "xsi:" not in text or "xmlns:xsi" in text:
+            raise
+        root = _ROOT_START.search(text)
+        if root is None:
+            raise
+        declared = f'{text[:root.end()]} xmlns:xsi="{XSI_NAMESPACE}"{text[root.end():]}'
+        return SafeET.fromstring(declared.encode("utf-8"), forbid_dtd=True)
 
 
 class Parser(ABC):

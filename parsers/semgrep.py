@@ -1,9 +1,9 @@
 """Semgrep JSON (`semgrep --json`): one finding per entry of `results`.
 
-No de-duplication: semgrep already reports a rule once per match, and two
-results of one rule on one line (different columns or metavariables) are two
-places to fix. The identity of each comes from semgrep's own fingerprint when it
-gives a real one.
+Two results of one rule on one line at different columns are two places to fix;
+at the same line and column (semgrep repeats a match for each binding of its
+metavariables) they are one finding. The identity of each comes from semgrep's
+own fingerprint when it gives a real one.
 """
 from __future__ import annotations
 
@@ -41,6 +41,12 @@ def _real(value: Any) -> str | None:
     if not isinstance(value, str) or not value.strip() or value.strip() == PLACEHOLDER:
         return None
     return value
+
+
+def _place(result: dict[str, Any]) -> tuple[str, str, Any, Any]:
+    """Rule, file, line and column of a result: what makes two results one finding."""
+    start = result.get("start") if isinstance(result.get("start"), dict) else {}
+    return str(result["check_id"]), str(result["path"]), start.get("line"), start.get("col")
 
 
 def first_sentence(message: str) -> str:
@@ -91,9 +97,14 @@ class SemgrepParser(Parser):
         expect(report, isinstance(doc, dict) and isinstance(doc.get("results"), list),
                "not a semgrep JSON report (no 'results' list)")
         findings = []
+        places: set[tuple[str, str, Any, Any]] = set()
         for result in doc["results"]:
             expect(report, isinstance(result, dict) and "check_id" in result and "path" in result,
                    "a semgrep result lacks 'check_id' or 'path'")
+            place = _place(result)
+            if place in places:
+                continue  # the same rule at the same spot (other metavariable bindings): one thing to fix
+            places.add(place)
             findings.append(self._finding(result))
         return findings
 

@@ -55,18 +55,35 @@ def _cvss(vuln: dict[str, Any]) -> tuple[list[Cvss], list[Cvss]]:
     return [c for scores in every.values() for c in scores], deciding
 
 
+#: Where a report lists workloads, each with its own Results: `trivy k8s` (Resources, or
+#: Vulnerabilities and Misconfigurations in its cluster summary layout) and `trivy image` with
+#: --list-all-pkgs in some versions (Resources).
+_WORKLOAD_LISTS = ("Resources", "Vulnerabilities", "Misconfigurations")
+
+
+def _in_workload(resource: dict[str, Any], result: Any) -> Any:
+    """A k8s result's Target named after its workload too: one image in two Deployments is two places."""
+    workload = "/".join(str(resource[k]) for k in ("Namespace", "Kind", "Name") if resource.get(k))
+    if not workload or not isinstance(result, dict):
+        return result
+    target = str(result.get("Target") or "")
+    return {**result, "Target": target if target.startswith(workload) else f"{workload}: {target}".rstrip(": ")}
+
+
 def _results(report: Report, doc: Any) -> list[dict[str, Any]]:
     if doc is None:
         return []
     if isinstance(doc, list):
         results = doc
     else:
-        expect(report, isinstance(doc, dict) and ("Results" in doc or "Resources" in doc or "SchemaVersion" in doc),
+        expect(report, isinstance(doc, dict) and ("Results" in doc or "Resources" in doc or "SchemaVersion" in doc
+                                                  or "ClusterName" in doc),
                "not a Trivy JSON report (no 'Results')")
         results = list(doc.get("Results") or [])
-        for resource in doc.get("Resources") or []:
-            if isinstance(resource, dict):
-                results.extend(resource.get("Results") or [])
+        for key in _WORKLOAD_LISTS:
+            for resource in doc.get(key) or []:
+                if isinstance(resource, dict):
+                    results.extend(_in_workload(resource, result) for result in resource.get("Results") or [])
     for result in results:
         expect(report, isinstance(result, dict), "a Trivy result is not an object")
     return results
@@ -95,6 +112,8 @@ class TrivyParser(Parser):
             return True  # what legacy Trivy prints when it scanned nothing
         doc = report.json() if report.looks_like_json() else None
         if isinstance(doc, dict):
+            if "ClusterName" in doc:  # trivy k8s
+                return any(isinstance(doc.get(key), list) for key in _WORKLOAD_LISTS)
             return "SchemaVersion" in doc and ("Results" in doc or "ArtifactName" in doc or "Resources" in doc)
         return (isinstance(doc, list) and bool(doc) and isinstance(doc[0], dict) and "Target" in doc[0]
                 and ("Vulnerabilities" in doc[0] or "Type" in doc[0]))
