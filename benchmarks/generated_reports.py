@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import random
+import subprocess
+import sys
 from pathlib import Path
 
 SEVERITIES = ("LOW", "MEDIUM", "HIGH", "CRITICAL")
@@ -107,3 +109,17 @@ def write_reports(folder: Path, sarif_results: int, dc_vulnerabilities: int) -> 
     for path, document in reports.values():
         path.write_text(json.dumps(document))
     return {tool: path for tool, (path, _) in reports.items()}
+
+
+def write_reports_in_child(folder: Path, sarif_results: int, dc_vulnerabilities: int) -> dict[str, Path]:
+    """write_reports in a separate process. The kernel's peak RSS of a child started later
+    includes its parent's memory at the fork, so the benchmark's own process must stay small:
+    it never holds the generated documents."""
+    done = subprocess.run([sys.executable, __file__, str(folder), str(sarif_results), str(dc_vulnerabilities)],
+                          capture_output=True, text=True, check=True)
+    return {tool: Path(path) for tool, path in json.loads(done.stdout).items()}
+
+
+if __name__ == "__main__":
+    written = write_reports(Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]))
+    print(json.dumps({tool: str(path) for tool, path in written.items()}))

@@ -32,7 +32,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from child_process import ENVIRONMENTS, PROJECT, run_measured, secpipe_command  # noqa: E402
-from generated_reports import write_reports  # noqa: E402
+from generated_reports import write_reports_in_child  # noqa: E402
 
 TARGET_PER_CPU_SECOND = 10_000
 TARGET_PEAK_MIB = 400
@@ -162,7 +162,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="secpipe-bench-") as tmp:
         start_up_table(Path(tmp))
         print()
-        reports = write_reports(Path(tmp), args.sarif_results, args.dc_vulnerabilities)
+        reports = write_reports_in_child(Path(tmp), args.sarif_results, args.dc_vulnerabilities)
         whole_process_table(reports, Path(tmp))
         print()
         phase_table(reports)

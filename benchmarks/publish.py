@@ -30,7 +30,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from child_process import ENVIRONMENTS, PROJECT, run_measured, secpipe_command  # noqa: E402
-from generated_reports import write_reports  # noqa: E402
+from generated_reports import write_reports_in_child  # noqa: E402
 
 TARGET_PER_CPU_SECOND = 10_000
 TARGET_PEAK_MIB = 400
@@ -129,7 +129,7 @@ def main() -> None:
         return
     with tempfile.TemporaryDirectory(prefix="secpipe-bench-") as tmp:
         folder = Path(tmp)
-        files = findings_files(write_reports(folder, args.sarif_results, args.dc_vulnerabilities), folder)
+        files = findings_files(write_reports_in_child(folder, args.sarif_results, args.dc_vulnerabilities), folder)
         whole_process_table(files, folder, args.modes.split(","))
         print()
         phase_table(files)
