@@ -63,7 +63,7 @@ class FindingReview:
     def __init__(self, client: Any, policy: RetryPolicy = RetryPolicy(), rate_limited: bool = True):
         self.client = client
         self.policy = policy
-        self.stats = CallStats()
+        self.stats = CallStats(breaker=policy.breaker())  # a dead hub is reported once, not after every retry
         self.get_bucket = TokenBucket(GET_FINDINGS_QUOTA if rate_limited else UNLIMITED)
         self.update_bucket = TokenBucket(UPDATE_QUOTA if rate_limited else UNLIMITED)
 

@@ -104,3 +104,13 @@ def test_a_421_message_with_a_newline_is_one_line_per_finding(tmp_path: Path) ->
         result = SecurityHubSink(hub_client(wrong_host), product_arn(), FAST).publish(findings, [])
     assert len(result.failed) == 3
     assert all("\n" not in f.error_message and f.error_message == f.error_message.strip() for f in result.failed)
+
+
+def test_reading_a_dead_hub_fails_once_with_a_clear_message() -> None:
+    from pipeline.sinks.review import FindingQuery, FindingReview
+
+    policy = dataclasses.replace(FAST.retry, max_attempts=12)
+    review = FindingReview(hub_client(f"http://127.0.0.1:{_closed_port()}"), policy, rate_limited=False)
+    with pytest.raises(HubError, match="HubUnreachable: not sent: the hub failed 5 connections in a row"):
+        review.list(FindingQuery(), limit=10)
+    assert review.stats.requests == policy.max_connection_failures
