@@ -72,7 +72,7 @@ class HubApp:
 
 
 class _Handler(BaseHTTPRequestHandler):
-    server: "HubHttpServer"
+    server: HubHttpServer
     protocol_version = "HTTP/1.1"
 
     def version_string(self) -> str:

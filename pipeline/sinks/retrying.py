@@ -17,10 +17,11 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
-from botocore.exceptions import ClientError, ConnectionError as BotoConnectionError, HTTPClientError
+from botocore.exceptions import ClientError, HTTPClientError
+from botocore.exceptions import ConnectionError as BotoConnectionError
 
 from pipeline.errors import SecpipeError
 from pipeline.sinks.pacing import Backoff, TokenBucket
@@ -42,6 +43,10 @@ class HubError(SecpipeError):
     """The hub could not be reached or kept failing; not the user's input, so exit 1."""
 
     exit_code = 1
+
+
+#: A breaker limit that is never reached.
+NEVER = float("inf")
 
 
 @dataclass
@@ -80,9 +85,6 @@ class RetryPolicy:
 
     def breaker(self, clock: Callable[[], float] = time.monotonic) -> CircuitBreaker:
         return CircuitBreaker(self.max_connection_failures, self.deadline_seconds, clock)
-
-
-NEVER = float("inf")
 
 
 class CircuitBreaker:
@@ -168,13 +170,13 @@ def _required_reply_members(operation: Callable[..., Any]) -> tuple[str, ...]:
     """What botocore's model says every reply of this client method carries."""
     client, method = getattr(operation, "__self__", None), getattr(operation, "__name__", "")
     meta = getattr(client, "meta", None)
-    api_name = getattr(meta, "method_to_api_mapping", {}).get(method)
-    if api_name is None:
+    api_name = getattr(meta, "method_to_api_mapping", {}).get(method) if meta is not None else None
+    if meta is None or api_name is None:
         return ()
     return _output_required(meta.service_model, api_name)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _output_required(service_model: Any, api_name: str) -> tuple[str, ...]:
     shape = service_model.operation_model(api_name).output_shape
     return tuple(shape.required_members) if shape is not None else ()
