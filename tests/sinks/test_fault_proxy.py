@@ -114,3 +114,36 @@ def test_reading_a_dead_hub_fails_once_with_a_clear_message() -> None:
     with pytest.raises(HubError, match="HubUnreachable: not sent: the hub failed 5 connections in a row"):
         review.list(FindingQuery(), limit=10)
     assert review.stats.requests == policy.max_connection_failures
+
+
+def test_past_the_deadline_nothing_more_is_sent_and_every_finding_is_reported(tmp_path: Path) -> None:
+    findings = asff_findings(250)
+    settings = dataclasses.replace(FAST, retry=dataclasses.replace(FAST.retry, deadline_seconds=0.0))
+    with start_local_hub(tmp_path / "hub.db") as hub:
+        result = SecurityHubSink(hub_client(hub.endpoint_url), product_arn(), settings).publish(findings, [])
+        stored = _stored_ids(hub)
+    assert result.requests == 0 and stored == set()
+    assert sorted(f.id for f in result.failed) == sorted(f["Id"] for f in findings)
+    assert {f.error_code for f in result.failed} == {"DeadlineExceeded"}
+
+
+def test_the_breaker_counts_only_failures_in_a_row() -> None:
+    from pipeline.sinks.retrying import OK, TRANSIENT, CircuitBreaker, Outcome
+
+    now = [0.0]
+    breaker = CircuitBreaker(3, 10.0, clock=lambda: now[0])
+    lost = Outcome(TRANSIENT, code="EndpointConnectionError", message="refused")
+    for _ in range(2):
+        breaker.record(lost, connection_failed=True)
+    breaker.record(Outcome(OK), connection_failed=False)  # a reply: the hub is up
+    for _ in range(2):
+        breaker.record(lost, connection_failed=True)
+    assert breaker.refusal() is None
+    breaker.record(lost, connection_failed=True)
+    refused = breaker.refusal()
+    assert refused is not None and refused.code == "HubUnreachable" and "3 connections in a row" in refused.message
+    timed = CircuitBreaker(3, 10.0, clock=lambda: now[0])
+    assert timed.refusal() is None
+    now[0] = 11.0
+    late = timed.refusal()
+    assert late is not None and late.code == "DeadlineExceeded"
