@@ -9,7 +9,6 @@ import pytest
 
 from tests.hub.conftest import PRODUCT_ARN, client_for, make_finding
 
-
 #: What boto3 sends with every API call; the hub requires both (the signature is not checked).
 SIGNED = {"Content-Type": "application/json", "Authorization": "AWS4-HMAC-SHA256 Credential=x, Signature=0"}
 
