@@ -147,3 +147,20 @@ def test_the_breaker_counts_only_failures_in_a_row() -> None:
     now[0] = 11.0
     late = timed.refusal()
     assert late is not None and late.code == "DeadlineExceeded"
+
+
+def test_publish_cli_through_the_fault_proxy_exit_code_and_stored_match_its_summary(tmp_path: Path) -> None:
+    findings = asff_findings(2000)
+    report = tmp_path / "asff.json"
+    report.write_text(json.dumps(findings))
+    with start_local_hub(tmp_path / "hub.db") as hub, FaultProxy(hub.endpoint_url, FaultPlan(0.4, FAULTS, 5)) as proxy:
+        run = subprocess.run([sys.executable, "-m", "pipeline.cli", "publish", str(report), "--hub", "local",
+                              "--endpoint-url", proxy.endpoint_url], cwd=PROJECT, capture_output=True, text=True,
+                             timeout=170)
+        stored = _stored_ids(hub)
+    summary = dict(part.split("=") for part in run.stdout.split(": ", 1)[1].split())
+    assert int(summary["sent"]) == len(findings) == int(summary["accepted"]) + int(summary["failed"])
+    assert run.returncode == (0 if summary["failed"] == "0" else 1), run.stderr
+    assert len(stored) >= int(summary["accepted"]) and sum(proxy.injected.values()) >= 1
+    failed = {line.split(": ")[2] for line in run.stderr.splitlines() if line.startswith("secpipe: not accepted: ")}
+    assert {f["Id"] for f in findings} - failed <= stored
