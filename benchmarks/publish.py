@@ -92,7 +92,7 @@ def measure(path: Path) -> dict[str, float]:
     from pipeline.sinks.scopes import derive_scopes
 
     cpu0 = time.process_time()  # every thread of this process
-    findings = load_asff_file(str(path))
+    findings = load_asff_file(str(path)).findings
     cpu1 = time.process_time()
     with tempfile.TemporaryDirectory(prefix="secpipe-bench-") as folder:
         options = HubOptions(db_path=Path(folder) / "hub.sqlite3", product_arn=findings[0]["ProductArn"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -93,7 +94,7 @@ def test_every_layout_loads_the_same_findings(tmp_path: Path, layout: str) -> No
     documents = findings(4)
     data = {"indented": indented(documents), "compact": json.dumps(documents).encode(),
             "indent-4": json.dumps(documents, indent=4).encode()}[layout]
-    assert list(load_asff_file(write(tmp_path, data))) == documents
+    assert list(load_asff_file(write(tmp_path, data)).findings) == documents
 
 
 def test_the_layout_split_is_used_for_parse_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -103,7 +104,7 @@ def test_the_layout_split_is_used_for_parse_output(tmp_path: Path, monkeypatch: 
     monkeypatch.setattr(asff_file.jsonin, "loads", lambda data: whole.append(data) or real(data))
     documents = findings(3)
     data = indented(documents)
-    assert list(load_asff_file(write(tmp_path, data))) == documents
+    assert list(load_asff_file(write(tmp_path, data)).findings) == documents
     assert whole and max(len(decoded) for decoded in whole) < len(data) / 2  # finding by finding, never the file
 
 
@@ -111,9 +112,10 @@ def test_a_lone_surrogate_is_refused_for_its_finding_not_as_broken_json(tmp_path
     documents = findings(3)
     documents[1]["Title"] = "bad \ud800 title"
     data = json.dumps(documents, indent=2, ensure_ascii=True).encode()
-    with pytest.raises(ReportError, match=r"finding 1 \(") as raised:
-        load_asff_file(write(tmp_path, data))
-    assert "not JSON" not in str(raised.value)
+    loaded = load_asff_file(write(tmp_path, data))
+    assert list(loaded.findings) == [documents[0], documents[2]]  # the good neighbours go on
+    assert len(loaded.refused) == 1 and "finding 1 (" in loaded.refused[0]
+    assert "lone surrogate" in loaded.refused[0] and "not JSON" not in loaded.refused[0]
 
 
 def test_broken_json_after_an_invalid_finding_is_reported_as_broken_json(tmp_path: Path) -> None:
@@ -125,22 +127,28 @@ def test_broken_json_after_an_invalid_finding_is_reported_as_broken_json(tmp_pat
         load_asff_file(write(tmp_path, data[:-10]))
 
 
+def test_an_item_that_is_not_an_object_refuses_the_whole_document(tmp_path: Path) -> None:
+    documents = findings(3)
+    with pytest.raises(ReportError, match="item 1 is not a JSON object"):
+        load_asff_file(write(tmp_path, indented(documents[:1] + [7] + documents[1:])))  # type: ignore[list-item]
+
+
 @pytest.mark.parametrize("mangle, message", [
-    (lambda d: d[:1] + [7] + d[1:], "item 1 is not a JSON object"),
     (lambda d: d + [dict(d[0])], "finding 3: Id .* appears more than once"),
     (lambda d: [{**d[0], "Title": ""}] + d[1:], r"finding 0 \(.*\) is not valid ASFF"),
 ])
-def test_the_first_problem_in_document_order_is_reported(tmp_path: Path, mangle: Any, message: str) -> None:
-    data = indented(mangle(findings(3)))
-    with pytest.raises(ReportError, match=message):
-        load_asff_file(write(tmp_path, data))
+def test_a_bad_finding_is_refused_by_name_and_the_others_kept(tmp_path: Path, mangle: Any, message: str) -> None:
+    documents = mangle(findings(3))
+    loaded = load_asff_file(write(tmp_path, indented(documents)))
+    assert len(loaded.refused) == 1 and re.search(message, loaded.refused[0])
+    assert len(list(loaded.findings)) == len(documents) - 1
 
 
 def test_standard_input_is_read_once(monkeypatch: pytest.MonkeyPatch) -> None:
     documents = findings(2)
     stdin = io.TextIOWrapper(io.BytesIO(json.dumps(documents).encode()))  # compact: needs a second reading
     monkeypatch.setattr(sys, "stdin", stdin)
-    assert list(load_asff_file("-")) == documents
+    assert list(load_asff_file("-").findings) == documents
 
 
 def test_iter_batches_splits_as_batches_does() -> None:

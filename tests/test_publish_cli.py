@@ -106,6 +106,22 @@ def test_duplicate_ids_are_refused(tmp_path):
     assert "appears more than once" in result.stderr
 
 
+def test_a_refused_finding_is_named_its_good_neighbours_are_published_and_nothing_is_archived(tmp_path):
+    db = str(tmp_path / "hub.sqlite3")
+    findings = asff_findings(6)
+    assert secpipe("publish", write(tmp_path, findings), "--db", db).returncode == 0
+    bad = [dict(f) for f in findings[:5]]
+    bad[2]["Title"] = "lone \ud800 surrogate"  # json.dumps writes it as an escape, as other tools may
+    result = secpipe("publish", write(tmp_path, bad), "--db", db, "--complete")
+    assert result.returncode == 2
+    refused = [line for line in result.stderr.splitlines() if "is not valid ASFF" in line]
+    assert len(refused) == 1 and f"finding 2 ({bad[2]['Id']})" in refused[0] and "surrogate" in refused[0]
+    assert "--complete ignored" in result.stderr
+    got = counts(result.stdout.replace(" refused=1", ""))
+    assert got["accepted"] == 4 and got["archived"] == 0  # findings[5] is absent but not archived
+    assert "refused=1" in result.stdout
+
+
 def test_hub_none_publishes_nothing(tmp_path):
     result = secpipe("publish", write(tmp_path, asff_findings(3)), "--hub", "none")
     assert result.returncode == 0

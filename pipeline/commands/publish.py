@@ -23,8 +23,11 @@ whose complete run found nothing has no finding to name it: declare it with
 and all its active findings on that repo and branch are archived.
 
 Counts: sent = accepted + failed, over every finding imported (current ones and the
-archived copies of stale ones; 'archived' says how many of those). Exit 1 if any
-finding was not accepted (each is named on stderr); exit 2 for a bad FILE or options.
+archived copies of stale ones; 'archived' says how many of those). A finding in FILE
+that is not valid ASFF (or repeats an Id) is refused by name and the others are
+published; with refusals nothing is archived, since a refused finding is not stale.
+Exit 1 if any finding was not accepted by the hub (each is named on stderr); exit 2 for
+a bad FILE or options, or when FILE held findings that were refused.
 """
 
 
@@ -69,16 +72,23 @@ def run(args: argparse.Namespace) -> int:
     from pipeline.sinks.asff_file import load_asff_file
     from pipeline.sinks.scopes import derive_scopes
 
-    findings = load_asff_file(args.file)
-    scopes = derive_scopes(findings, args.complete, args.scope_tool, args.repo, args.branch)
+    loaded = load_asff_file(args.file)
+    findings = loaded.findings
+    for refused in loaded.refused:
+        print(f"secpipe: error: {refused}", file=sys.stderr)
+    # A refused finding may still be open: archiving "stale" findings would close it unseen.
+    complete = args.complete and not loaded.refused
+    if args.complete and not complete:
+        print("secpipe: --complete ignored: with refused findings in FILE nothing is archived", file=sys.stderr)
+    scopes = derive_scopes(findings, complete, args.scope_tool, args.repo, args.branch)
     product_arn = local_product_arn(findings, args) if args.hub == "local" else None
     if args.hub == "local" and product_arn is None and any(s.complete for s in scopes):
         raise ConfigError("--complete needs the findings of one product (account and region); FILE mixes several")
     with registry.open_sink(args.hub, hub_options(args, product_arn, quota=args.quota)) as sink:
         result = sink.publish(findings, scopes)
-    print(summary(args.hub, result))
+    print(summary(args.hub, result) + (f" refused={len(loaded.refused)}" if loaded.refused else ""))
     if result.ok:
-        return 0
+        return 2 if loaded.refused else 0
     for failed in result.failed:
         print(f"secpipe: not accepted: {failed.id}: {failed.error_code}: {failed.error_message}", file=sys.stderr)
     for failed in getattr(result, "unsuppressed", []):

@@ -4,14 +4,17 @@ A file in the layout `secpipe parse` writes is read a chunk at a time and split 
 findings (pipeline.indented_array), each decoded on its own and kept as compact JSON
 (pipeline.packed_documents): memory is a quarter of the decoded findings, and the input is
 never held whole. Any other layout is decoded as one document, with the same results.
-Either way every finding is checked before anything is published, and the first problem
-in document order is the one reported, as a whole-document decode would report it.
+Either way every finding is checked before anything is published. A document that is not
+a JSON array of objects is refused whole (the first problem in document order, as a
+whole-document decode would report it); a finding that is not valid ASFF, or repeats an
+Id, is refused by name while the good ones go on (`AsffInput.refused`).
 """
 from __future__ import annotations
 
 import io
 import sys
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -26,11 +29,17 @@ STDIN = "-"
 Opener = Callable[[], BinaryIO]
 
 
+@dataclass
+class AsffInput:
+    findings: PackedDocuments
+    refused: list[str] = field(default_factory=list)  # one line per refused finding, naming it
+
+
 class _PieceNotJson(ValueError):
     """A proposed item is not a complete JSON value: the split does not apply."""
 
 
-def load_asff_file(path: str) -> PackedDocuments:
+def load_asff_file(path: str) -> AsffInput:
     """`-` reads standard input, so `secpipe parse ... | secpipe publish -` works."""
     open_input = _opener(path)
     try:
@@ -71,24 +80,22 @@ def _decoded_pieces(chunks: Iterable[bytes]) -> Iterator[Any]:
             raise _PieceNotJson() from None
 
 
-def _checked(path: str, findings: Iterable[Any]) -> PackedDocuments:
-    """Every finding checked in order; the first problem is raised once all of them decoded."""
-    packed = PackedDocuments()
+def _checked(path: str, findings: Iterable[Any]) -> AsffInput:
+    """Every finding checked in order: the valid ones packed, the others refused by name."""
+    loaded = AsffInput(PackedDocuments())
     seen: set[str] = set()
-    first_problem: str | None = None
     for index, finding in enumerate(findings):
-        if first_problem is None:
-            first_problem = _problem(index, finding, seen)
-        if first_problem is None:
-            packed.append(finding)
-    if first_problem is not None:
-        raise ReportError(path, first_problem)
-    return packed
+        if not isinstance(finding, dict):
+            raise ReportError(path, f"item {index} is not a JSON object")
+        problem = _problem(index, finding, seen)
+        if problem is None:
+            loaded.findings.append(finding)
+        else:
+            loaded.refused.append(f"{path}: {problem}")
+    return loaded
 
 
-def _problem(index: int, finding: Any, seen: set[str]) -> str | None:
-    if not isinstance(finding, dict):
-        return f"item {index} is not a JSON object"
+def _problem(index: int, finding: dict[str, Any], seen: set[str]) -> str | None:
     found = problems(finding)
     if found:
         more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
