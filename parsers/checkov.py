@@ -8,7 +8,7 @@ is not re-opened as new when the skip is removed.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeGuard
 
 from parsers.base import Parser, Report, expect
 from parsers.registry import register
@@ -29,7 +29,7 @@ CATEGORY_BY_CHECK_TYPE = {
 _SUMMARY_KEYS = frozenset({"passed", "failed", "skipped", "checkov_version"})
 
 
-def _is_report(item: Any) -> bool:
+def _is_report(item: Any) -> TypeGuard[dict[str, Any]]:
     return isinstance(item, dict) and "check_type" in item and isinstance(item.get("results"), dict)
 
 
@@ -79,7 +79,7 @@ def _secret_values(check: dict[str, Any]) -> list[str]:
     checkov masks the middle of a secret with '*' but keeps its first characters;
     the whole quoted value is treated as the secret so nothing of it travels on.
     """
-    values = []
+    values: list[str] = []
     for line in check.get("code_block") or []:
         text = line[1] if isinstance(line, list) and len(line) == 2 else str(line)
         for quote in ('"', "'"):

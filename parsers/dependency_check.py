@@ -213,7 +213,8 @@ def cvss_of(vuln: dict[str, Any]) -> list[Cvss]:
         scores.append(Cvss(version=version, score=_float(v3.get("baseScore")), vector=vector, source=vuln.get("source")))
     v4 = vuln.get("cvssv4")
     if isinstance(v4, dict):
-        data = v4.get("cvssData") if isinstance(v4.get("cvssData"), dict) else v4
+        cvss_data = v4.get("cvssData")
+        data = cvss_data if isinstance(cvss_data, dict) else v4
         scores.append(Cvss(version=str(data.get("version") or "4.0"), score=_float(data.get("baseScore")),
                            vector=data.get("vectorString"), source=v4.get("source") or vuln.get("source")))
     return [s for s in scores if s.score is not None or s.vector]

@@ -81,7 +81,7 @@ class PipAuditParser(Parser):
             expect(report, isinstance(dependency, dict) and isinstance(dependency.get("name"), str),
                    "a pip-audit dependency has no 'name'")
             for vuln in dependency.get("vulns") or []:
-                expect(report, isinstance(vuln, dict) and vuln.get("id"), "a pip-audit vulnerability has no 'id'")
+                expect(report, isinstance(vuln, dict) and bool(vuln.get("id")), "a pip-audit vulnerability has no 'id'")
                 findings.append(self._finding(dependency, vuln))
         return findings
 

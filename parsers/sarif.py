@@ -267,7 +267,7 @@ def _index_run(run: dict[str, Any]) -> RunIndex:
     secret_tool = any(name in tool_name.lower() for name in _SECRET_TOOLS)
     extensions = [_component(e, taxonomy_names, secret_tool) for e in tool.get("extensions") or [] if isinstance(e, dict)]
     by_name: dict[str, Component] = {}
-    for extension, raw in zip(extensions, [e for e in tool.get("extensions") or [] if isinstance(e, dict)]):
+    for extension, raw in zip(extensions, [e for e in tool.get("extensions") or [] if isinstance(e, dict)], strict=True):
         by_name.setdefault(extension.name.lower(), extension)
         if isinstance(raw.get("guid"), str):
             by_name.setdefault(raw["guid"].lower(), extension)
@@ -307,7 +307,7 @@ def _format(template: str, arguments: list[Any]) -> str:
     out = []
     for part in _template_parts(template):
         if isinstance(part, int):
-            out.append(str(arguments[part]) if part < len(arguments) else "{%d}" % part)
+            out.append(str(arguments[part]) if part < len(arguments) else f"{{{part}}}")
         else:
             out.append(part)
     return "".join(out)

@@ -45,7 +45,8 @@ def _real(value: Any) -> str | None:
 
 def _place(result: dict[str, Any]) -> tuple[str, str, Any, Any]:
     """Rule, file, line and column of a result: what makes two results one finding."""
-    start = result.get("start") if isinstance(result.get("start"), dict) else {}
+    raw = result.get("start")
+    start = raw if isinstance(raw, dict) else {}
     return str(result["check_id"]), str(result["path"]), start.get("line"), start.get("col")
 
 

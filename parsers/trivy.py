@@ -30,7 +30,8 @@ _PASSED = {"PASS", "EXCEPTION"}
 
 def _cvss(vuln: dict[str, Any]) -> tuple[list[Cvss], list[Cvss]]:
     """All CVSS entries, and the ones of the source that decides the severity."""
-    table = vuln.get("CVSS") if isinstance(vuln.get("CVSS"), dict) else {}
+    raw = vuln.get("CVSS")
+    table = raw if isinstance(raw, dict) else {}
     every: dict[str, list[Cvss]] = {}
     for source, entry in table.items():
         if not isinstance(entry, dict):
@@ -174,7 +175,8 @@ class TrivyParser(Parser):
         native = check.get("Severity")
         references = [check["PrimaryURL"]] if check.get("PrimaryURL") else []
         references += [r for r in check.get("References") or [] if isinstance(r, str) and r not in references]
-        start = cause.get("StartLine") if isinstance(cause.get("StartLine"), int) and cause.get("StartLine") > 0 else None
+        start_line = cause.get("StartLine")
+        start = start_line if isinstance(start_line, int) and start_line > 0 else None
         return Finding(
             tool=self.name,
             rule_id=check_id,

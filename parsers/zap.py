@@ -10,7 +10,7 @@ tokens, and would not fit in a finding anyway).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from xml.etree.ElementTree import Element
 
@@ -104,7 +104,7 @@ def parse_generated(value: str | None) -> datetime | None:
                 continue
     if moment is None:
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _references(reference_html: str) -> tuple[list[str], list[str]]:

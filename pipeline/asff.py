@@ -16,7 +16,7 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from pipeline import identity
@@ -111,13 +111,13 @@ def _put_texts(out: dict[str, Any], entries: Iterable[tuple[str, Any]], limit: i
 def timestamp(moment: datetime) -> str:
     """RFC 3339 with a zone, at most 9 fractional digits (Python gives 6)."""
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     try:
-        moment = moment.astimezone(timezone.utc)
+        moment = moment.astimezone(UTC)
     except OverflowError:
         # Outside datetime's range once in UTC (year 1 with a positive offset,
         # 9999 with a negative one): clamp rather than fail the finding.
-        moment = (datetime.min if moment.year == 1 else datetime.max).replace(tzinfo=timezone.utc)
+        moment = (datetime.min if moment.year == 1 else datetime.max).replace(tzinfo=UTC)
     return moment.isoformat().replace("+00:00", "Z")
 
 
@@ -149,7 +149,7 @@ class _Scope:
     repository_branch_commit: dict[str, str]
 
     @classmethod
-    def of(cls, context: ScanContext) -> "_Scope":
+    def of(cls, context: ScanContext) -> _Scope:
         repo_branch = (("repository", context.repo), ("branch", context.branch))
         return cls(
             now=timestamp(context.now),

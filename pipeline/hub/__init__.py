@@ -37,6 +37,8 @@ class LocalHub:
         self.store = store
         self.app = app
         host, port = server.server_address[:2]
+        if not isinstance(host, str):  # typeshed allows bytes for AF_UNIX; an IP server's host is always a str
+            raise TypeError(f"the hub server has no IP address: {host!r}")
         self.host = host
         self.port = port
         self.endpoint_url = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
@@ -54,7 +56,7 @@ class LocalHub:
         self._server.server_close()
         self.store.close()
 
-    def __enter__(self) -> "LocalHub":
+    def __enter__(self) -> LocalHub:
         return self
 
     def __exit__(self, *exc_info: object) -> None:

@@ -11,7 +11,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 import botocore.session
@@ -34,7 +34,7 @@ class Operation:
     path: str
 
 
-@lru_cache(maxsize=None)
+@cache
 def operation_model(name: str) -> OperationModel:
     return botocore.session.get_session().get_service_model("securityhub").operation_model(name)
 
@@ -158,7 +158,7 @@ class HubApi:
         processed, unprocessed, changes, notes, seen = [], [], [], [], set()
         with self.store.exclusive():  # an import in between would be overwritten
             stored = self.store.fetch_by_keys(keys)
-            for key, identifier in zip(keys, identifiers):
+            for key, identifier in zip(keys, identifiers, strict=True):
                 if key in seen:
                     unprocessed.append(_unprocessed(identifier, "DuplicatedFindingIdentifier",
                                                     "the finding is named more than once in this request"))

@@ -27,13 +27,18 @@ from pipeline.hub.web import HostGuard, Request, Response
 
 ASSETS = Path(__file__).resolve().parent / "console"
 PAGE_SIZE = 50
-SEVERITIES = tuple(sorted(SEVERITY_RANK, key=SEVERITY_RANK.get, reverse=True))
+SEVERITIES = tuple(sorted(SEVERITY_RANK, key=SEVERITY_RANK.__getitem__, reverse=True))
 WORKFLOW_STATUSES = ("NEW", "NOTIFIED", "RESOLVED", "SUPPRESSED")
 RECORD_STATES = ("ACTIVE", "ARCHIVED")
 PRODUCT_FIELD_FILTERS = {"tool": "secpipe/tool", "repo": "secpipe/repo", "branch": "secpipe/branch"}
 SORTABLE = {"severity": "SeverityLabel", "updated": "UpdatedAt", "title": "Title", "workflow": "WorkflowStatus"}
 STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
 DEFAULT_UPDATED_BY = "secpipe console"
+
+
+def _first(values: list[str] | None) -> str | None:
+    """The first value of a query or form parameter, None when it is absent."""
+    return values[0] if values else None
 
 
 @dataclass(frozen=True)
@@ -88,7 +93,7 @@ class Console:
         order = (params.get("order") or ["desc"])[0]
         body: dict[str, Any] = {"Filters": self._filters(chosen, record, text), "MaxResults": PAGE_SIZE,
                                 "SortCriteria": self._sort(sort, order)}
-        token = (params.get("token") or [None])[0]
+        token = _first(params.get("token"))
         if token:
             body["NextToken"] = token
         result = self.api.get_findings(body)
@@ -110,7 +115,7 @@ class Console:
         stored = self.api.store.fetch_by_pk(int(pk))
         if stored is None:
             return self._page(404, "error.html", message="No such finding.")
-        updated = (request.query_params().get("updated") or [None])[0]
+        updated = _first(request.query_params().get("updated"))
         return self._page(200, "detail.html", pk=int(pk), finding=view(stored.doc),
                           notes=self.api.store.notes(int(pk)),
                           updated=updated if updated in WORKFLOW_STATUSES else None)
@@ -162,7 +167,7 @@ class Console:
             return self._page(403, "error.html", message="This request came from another site and was refused.")
         if not request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
             return self._page(403, "error.html", message="Console forms must be posted as a form.")
-        token = (request.form().get("csrf") or [None])[0] or request.headers.get("x-csrf-token")
+        token = _first(request.form().get("csrf")) or request.headers.get("x-csrf-token")
         if not self.tokens.valid(token):
             return self._page(403, "error.html", message="The form's CSRF token is missing, expired or wrong; "
                                                          "reload the page and try again.")

@@ -92,7 +92,10 @@ class _Handler(BaseHTTPRequestHandler):
         request = Request(self.command, parts.path, parts.query,
                           {k.lower(): v for k, v in self.headers.items()}, body)
         try:
-            response = self.server.app.handle(request)
+            app = self.server.app
+            if app is None:  # start_local_hub sets it before serving; without it, the same 500 as any bug
+                raise RuntimeError("the local hub has no app")
+            response = app.handle(request)
         except Exception:  # a bug must not kill the server thread; the client gets a 500
             log.exception("local hub: %s %s failed", self.command, parts.path)
             response = Response.error(HubApiError(500, "InternalException", "internal error in the local hub"))

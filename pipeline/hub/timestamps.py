@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 _TIMESTAMP = re.compile(
     r"^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?(Z|([+-])(\d\d):?(\d\d)?)$"
 )
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def to_microseconds(text: str) -> int:
@@ -17,7 +17,7 @@ def to_microseconds(text: str) -> int:
         raise ValueError(f"{text!r} is not an RFC 3339 timestamp with a zone")
     year, month, day, hour, minute, second = (int(match.group(i)) for i in range(1, 7))
     fraction = (match.group(7) or "").ljust(6, "0")[:6]
-    zone = timezone.utc
+    zone = UTC
     if match.group(8) != "Z":
         sign = -1 if match.group(9) == "-" else 1
         zone = timezone(sign * timedelta(hours=int(match.group(10)), minutes=int(match.group(11) or 0)))
@@ -30,10 +30,10 @@ def to_microseconds(text: str) -> int:
 
 
 def now_iso(moment: datetime | None = None) -> str:
-    moment = moment or datetime.now(timezone.utc)
-    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    moment = moment or datetime.now(UTC)
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def now_microseconds(moment: datetime | None = None) -> int:
-    moment = moment or datetime.now(timezone.utc)
+    moment = moment or datetime.now(UTC)
     return (moment - _EPOCH) // timedelta(microseconds=1)

@@ -44,25 +44,25 @@ class Response:
     headers: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def json(cls, status: int, data: Any, headers: dict[str, str] | None = None) -> "Response":
+    def json(cls, status: int, data: Any, headers: dict[str, str] | None = None) -> Response:
         body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         return cls(status, body, {"Content-Type": "application/json", **(headers or {})})
 
     @classmethod
-    def error(cls, error: HubApiError) -> "Response":
+    def error(cls, error: HubApiError) -> Response:
         # botocore's rest-json parser takes the error code from this header first.
         return cls.json(error.status, error.body(), {"x-amzn-ErrorType": f"{error.code}:"})
 
     @classmethod
-    def html(cls, status: int, text: str) -> "Response":
+    def html(cls, status: int, text: str) -> Response:
         return cls(status, text.encode("utf-8"), {"Content-Type": "text/html; charset=utf-8", **SECURITY_HEADERS})
 
     @classmethod
-    def text(cls, status: int, text: str) -> "Response":
+    def text(cls, status: int, text: str) -> Response:
         return cls(status, text.encode("utf-8"), {"Content-Type": "text/plain; charset=utf-8", **SECURITY_HEADERS})
 
     @classmethod
-    def redirect(cls, location: str) -> "Response":
+    def redirect(cls, location: str) -> Response:
         return cls(303, b"", {"Location": location, **SECURITY_HEADERS})
 
 

@@ -14,8 +14,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipeline.sinks.base import FailedFinding
 from pipeline.bounded_map import map_bounded
+from pipeline.sinks.base import FailedFinding
 from pipeline.sinks.batching import iter_batches
 from pipeline.sinks.pacing import TokenBucket
 from pipeline.sinks.retrying import FATAL, OK, RETRYABLE_ITEM_CODES, THROTTLING_CODES, CallStats, RetryPolicy, send_once
@@ -33,7 +33,7 @@ class ImportReport:
     def accepted(self) -> int:
         return len(self.accepted_ids)
 
-    def merge(self, other: "ImportReport") -> None:
+    def merge(self, other: ImportReport) -> None:
         self.sent += other.sent
         self.accepted_ids.extend(other.accepted_ids)
         self.failed.extend(other.failed)

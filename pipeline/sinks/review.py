@@ -1,6 +1,7 @@
 """Reading and updating findings in a hub for people: list, show, set workflow with a note."""
 from __future__ import annotations
 
+import builtins
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -83,7 +84,7 @@ class FindingReview:
             raise ConfigError(f"no finding with Id {finding_id!r} in this hub")
         return matches[0]
 
-    def update(self, finding_ids: list[str], workflow: str, note: str | None) -> UpdateReport:
+    def update(self, finding_ids: builtins.list[str], workflow: str, note: str | None) -> UpdateReport:
         if workflow not in WORKFLOW_STATUSES:
             raise ConfigError(f"unknown workflow status {workflow!r}; use one of {', '.join(WORKFLOW_STATUSES)}")
         if note is not None and not note.strip():
@@ -99,7 +100,7 @@ class FindingReview:
             self._update_chunk(identifiers[start:start + MAX_IDENTIFIERS], request, report)
         return report
 
-    def _update_chunk(self, pending: list[dict[str, str]], request: dict[str, Any], report: UpdateReport) -> None:
+    def _update_chunk(self, pending: builtins.list[dict[str, str]], request: dict[str, Any], report: UpdateReport) -> None:
         for attempt in range(self.policy.max_attempts):
             if attempt:
                 self.policy.sleep(self.policy.backoff.delay(attempt - 1))

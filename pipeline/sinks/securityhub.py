@@ -98,7 +98,7 @@ class SecurityHubSink(Sink):
         """With the default product ARN, Security Hub only takes findings of the calling account."""
         if not self.expected_account:
             return
-        others = sorted({f.get("AwsAccountId") for f in findings} - {self.expected_account})
+        others = sorted({f.get("AwsAccountId") for f in findings} - {self.expected_account}, key=str)
         if others:
             raise ConfigError(f"findings are for account(s) {', '.join(map(str, others))} but the AWS credentials are "
                               f"for {self.expected_account}; re-run `secpipe parse --account {self.expected_account}`")

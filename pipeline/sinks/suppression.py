@@ -85,8 +85,11 @@ class Suppressor:
                        "ProductFields": product_field_equals(fields)}
             for finding in iterate_findings(self.client, self.get_bucket, self.stats, self.policy, filters):
                 status = (finding.get("Workflow") or {}).get("Status")
-                if status == "SUPPRESSED" and has_product_fields(finding, fields):
-                    result.add((finding.get("ProductArn"), finding.get("Id")))
+                arn, finding_id = finding.get("ProductArn"), finding.get("Id")
+                # only (str, str) keys can match a wanted finding, so a reply without them adds nothing
+                if (status == "SUPPRESSED" and has_product_fields(finding, fields)
+                        and isinstance(arn, str) and isinstance(finding_id, str)):
+                    result.add((arn, finding_id))
         return result
 
     def _update(self, identifiers: list[dict[str, str]], note: str, report: SuppressionReport) -> None:

@@ -108,7 +108,10 @@ class ZapClient:
         collected: list[dict[str, Any]] = []
         start = 0
         while True:
-            page = self._call(lambda offset=start: self._zap.core.alerts(baseurl=site, start=offset, count=page_size))
+            def fetch_page(offset: int = start) -> Any:
+                return self._zap.core.alerts(baseurl=site, start=offset, count=page_size)
+
+            page = self._call(fetch_page)
             if not isinstance(page, list):
                 raise ZapApiError(f"ZAP core/view/alerts answered {type(page).__name__}, not a list")
             collected.extend(a for a in page if isinstance(a, dict) and origin(str(a.get("url", ""))) == wanted)
