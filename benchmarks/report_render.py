@@ -10,13 +10,13 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+import reports  # noqa: F401  (registers the formats)
 from pipeline.asff import to_asff
 from pipeline.context import ScanContext
 from pipeline.finding import Category, CodeLocation, Finding, Severity
 from pipeline.identity import number_occurrences
 from pipeline.result import ScanResult, summary_dict
 from reports.registry import formats
-import reports  # noqa: F401  (registers the formats)
 
 
 def generated(count: int) -> list[Finding]:

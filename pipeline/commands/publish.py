@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from pipeline.context import context_from_environment
@@ -48,7 +49,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=run)
 
 
-def local_product_arn(findings: list[dict], args: argparse.Namespace) -> str | None:
+def local_product_arn(findings: Sequence[dict], args: argparse.Namespace) -> str | None:
     """The local hub has no STS: the product is the findings' own, else the context's default."""
     arns = {f["ProductArn"] for f in findings}
     if len(arns) == 1:

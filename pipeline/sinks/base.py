@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,5 +52,5 @@ class Sink(ABC):
     name: str
 
     @abstractmethod
-    def publish(self, findings: list[dict[str, Any]], scopes: list[Scope]) -> PublishResult:
+    def publish(self, findings: Sequence[dict[str, Any]], scopes: list[Scope]) -> PublishResult:
         """Import findings, archive stale ones of complete scopes, apply suppressions."""

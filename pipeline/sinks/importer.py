@@ -10,6 +10,7 @@ A finding counts once in `sent` however many times it travelled.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -48,7 +49,7 @@ class FindingImporter:
         self.policy = policy
         self.max_in_flight = max(1, max_in_flight)
 
-    def import_findings(self, findings: list[dict[str, Any]]) -> ImportReport:
+    def import_findings(self, findings: Sequence[dict[str, Any]]) -> ImportReport:
         ids = [f["Id"] for f in findings]
         if len(ids) != len(set(ids)):
             raise ValueError("the same finding Id appears twice in one import")

@@ -1,7 +1,7 @@
 """Which (repo, branch, tool) scopes a publish covers, and whether they are complete."""
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from pipeline.errors import ConfigError
@@ -9,7 +9,7 @@ from pipeline.sinks.archival import scope_of
 from pipeline.sinks.base import Scope
 
 
-def derive_scopes(findings: list[dict[str, Any]], complete: bool, extra_tools: Iterable[str] = (),
+def derive_scopes(findings: Sequence[dict[str, Any]], complete: bool, extra_tools: Iterable[str] = (),
                   repo: str | None = None, branch: str | None = None) -> list[Scope]:
     """Scopes named by the findings' ProductFields, plus `extra_tools` on (repo, branch).
 

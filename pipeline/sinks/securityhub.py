@@ -11,7 +11,7 @@ replies that were throttling errors (HTTP 429).
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -61,7 +61,7 @@ class SecurityHubSink(Sink):
         self.update_bucket = TokenBucket(settings.update_quota)
         self.get_bucket = TokenBucket(settings.get_quota)
 
-    def publish(self, findings: list[dict[str, Any]], scopes: list[Scope]) -> SecurityHubPublishResult:
+    def publish(self, findings: Sequence[dict[str, Any]], scopes: list[Scope]) -> SecurityHubPublishResult:
         self._check_account(findings)
         policy = self.settings.retry
         stats = CallStats(breaker=policy.breaker())
@@ -94,7 +94,7 @@ class SecurityHubSink(Sink):
         result.throttles = stats.throttles
         return result
 
-    def _check_account(self, findings: list[dict[str, Any]]) -> None:
+    def _check_account(self, findings: Sequence[dict[str, Any]]) -> None:
         """With the default product ARN, Security Hub only takes findings of the calling account."""
         if not self.expected_account:
             return
