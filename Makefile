@@ -11,7 +11,7 @@ scan: setup scanners
 	@$(BIN)/secpipe scan examples/vulnerable-app || { status=$$?; \
 	  echo "secpipe scan exited $$status (0 gate passed, 1 gate failed, 2 usage error)"; exit $$status; }
 
-test: setup system-packages scanners
+test: setup system-packages scanners lint
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 # ruff (pyflakes, pycodestyle, import order, bugbear, pyupgrade) and mypy, as configured in pyproject.toml.
