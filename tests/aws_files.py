@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 
+from pipeline.deploy import template
 from tests.conftest import PROJECT
 
 BUILDSPECS = PROJECT / "buildspecs"
@@ -19,31 +20,9 @@ ALL_BUILDSPECS = [*STAGE_BUILDSPECS.values(), "approval.yml"]
 _VARIABLE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
 
 
-class _CfnLoader(yaml.SafeLoader):
-    """SafeLoader that turns `!Sub x` into {"Fn::Sub": x} (and `!Ref x` into {"Ref": x})."""
-
-
-def _intrinsic(loader: _CfnLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
-    if isinstance(node, yaml.ScalarNode):
-        value: Any = loader.construct_scalar(node)
-    elif isinstance(node, yaml.SequenceNode):
-        value = loader.construct_sequence(node, deep=True)
-    else:
-        value = loader.construct_mapping(node, deep=True)
-    if suffix == "Ref":
-        return {"Ref": value}
-    if suffix == "GetAtt" and isinstance(value, str):
-        value = value.split(".", 1)
-    if suffix == "Condition":
-        return {"Condition": value}
-    return {f"Fn::{suffix}": value}
-
-
-_CfnLoader.add_multi_constructor("!", _intrinsic)
-
-
 def load_template(name: str) -> dict[str, Any]:
-    return yaml.load((TEMPLATES / name).read_text(encoding="utf-8"), Loader=_CfnLoader)
+    """A template as `secpipe deploy` reads it (short-form tags as their long forms)."""
+    return template.load_template(TEMPLATES / name)
 
 
 def load_buildspec(name: str) -> dict[str, Any]:
