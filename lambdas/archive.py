@@ -6,7 +6,6 @@ Throttling raises `Throttled`, which the state machine retries with backoff and 
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
 from typing import Any
 
 from aws_lambda_powertools import Logger
@@ -14,20 +13,13 @@ from aws_lambda_powertools import Logger
 from pipeline.remediation import lambda_env
 from pipeline.remediation.archival import archive
 from pipeline.remediation.workflow import WorkItem
-from pipeline.sinks.retrying import RetryPolicy
 
 logger = Logger(service="secpipe-remediation-archive")
 
 
-@dataclass(frozen=True)
-class Container:
-    securityhub: Any
-    retry_policy: RetryPolicy
-
-
 @functools.cache
-def container() -> Container:
-    return Container(lambda_env.securityhub_client(), lambda_env.hub_retry_policy())
+def container() -> lambda_env.SecurityHubAccess:
+    return lambda_env.securityhub_access()
 
 
 @logger.inject_lambda_context(correlation_id_path="correlation_id")

@@ -9,7 +9,6 @@ subject and message to the failure topic when notify is true.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
 from typing import Any
 
 from aws_lambda_powertools import Logger
@@ -19,20 +18,13 @@ from pipeline.remediation.notification import failure_notification
 from pipeline.remediation.throttling import throttling_raised_as_throttled
 from pipeline.remediation.workflow import needs_people, outcome_of_state, outcome_to_json
 from pipeline.remediation.writeback import record_outcomes
-from pipeline.sinks.retrying import RetryPolicy
 
 logger = Logger(service="secpipe-remediation-record")
 
 
-@dataclass(frozen=True)
-class Container:
-    securityhub: Any
-    retry_policy: RetryPolicy
-
-
 @functools.cache
-def container() -> Container:
-    return Container(lambda_env.securityhub_client(), lambda_env.hub_retry_policy())
+def container() -> lambda_env.SecurityHubAccess:
+    return lambda_env.securityhub_access()
 
 
 @logger.inject_lambda_context(correlation_id_path="correlation_id")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +63,18 @@ def archive_policy(environ: Mapping[str, str] | None = None) -> ArchivePolicy:
 
 def hub_retry_policy(environ: Mapping[str, str] | None = None) -> RetryPolicy:
     return RetryPolicy(max_attempts=_positive(_env(environ), HUB_ATTEMPTS_VARIABLE, DEFAULT_HUB_ATTEMPTS))
+
+
+@dataclass(frozen=True)
+class SecurityHubAccess:
+    """What the Archive and Record functions keep per container: the client and its retry policy."""
+
+    securityhub: Any
+    retry_policy: RetryPolicy
+
+
+def securityhub_access(environ: Mapping[str, str] | None = None) -> SecurityHubAccess:
+    return SecurityHubAccess(securityhub_client(environ), hub_retry_policy(environ))
 
 
 def securityhub_client(environ: Mapping[str, str] | None = None) -> Any:
