@@ -9,6 +9,7 @@ import pytest
 from pipeline.remediation.member import assume_member
 from pipeline.remediation.playbook import Decision, Target
 from pipeline.remediation.registry import PLAYBOOKS
+from tests.remediation.playbooks.lifecycle import fix_and_check
 
 BUCKET = "member-existing-trail-bucket"
 
@@ -21,19 +22,6 @@ def playbook():
 @pytest.fixture
 def target(member, target_for):
     return target_for("CloudTrail.1", f"AWS::::Account:{member.account}", "AwsAccount")
-
-
-def fix_and_check(playbook, member, target):
-    plan = playbook.plan(member, target)
-    assert plan.decision is Decision.CHANGE, plan.summary
-    # The engine records pre-state and change as JSON; rollback gets them back from the record.
-    assert json.loads(json.dumps(plan.pre_state)) == plan.pre_state
-    assert json.loads(json.dumps(plan.change)) == plan.change
-    assert playbook.apply(member, target, plan)
-    assert playbook.verify(member, target)
-    again = playbook.plan(member, target)
-    assert again.decision is Decision.COMPLIANT, again.summary
-    return plan
 
 
 def test_creates_a_validated_logging_multi_region_trail_into_an_encrypted_bucket(member, playbook, target):

@@ -8,6 +8,7 @@ import pytest
 from pipeline.remediation.playbook import Decision
 from pipeline.remediation.registry import PLAYBOOKS
 from pipeline.remediation.tags import TAG_READERS, opted_out
+from tests.remediation.playbooks.lifecycle import fix_and_check
 
 TRAIL = "member-trail"
 TRAIL_BUCKET = "member-trail-logs-bucket"
@@ -23,19 +24,6 @@ def trail_arn(member):
 
 def trail(member, arn):
     return member.client("cloudtrail").get_trail(Name=arn)["Trail"]
-
-
-def fix_and_check(playbook, member, target):
-    plan = playbook.plan(member, target)
-    assert plan.decision is Decision.CHANGE, plan.summary
-    # The engine records pre-state and change as JSON; rollback gets them back from the record.
-    assert json.loads(json.dumps(plan.pre_state)) == plan.pre_state
-    assert json.loads(json.dumps(plan.change)) == plan.change
-    assert playbook.apply(member, target, plan)
-    assert playbook.verify(member, target)
-    again = playbook.plan(member, target)
-    assert again.decision is Decision.COMPLIANT, again.summary
-    return plan
 
 
 @pytest.fixture

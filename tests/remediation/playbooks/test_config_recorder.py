@@ -1,13 +1,12 @@
 """Config.1: AWS Config records everything (moto, through assume_role)."""
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from pipeline.remediation.playbook import Decision
 from pipeline.remediation.playbooks.config_recorder import puttable_recorder
 from pipeline.remediation.registry import PLAYBOOKS
+from tests.remediation.playbooks.lifecycle import fix_and_check
 
 ROLE = "arn:aws:iam::111122223333:role/team-config-role"
 CHANNEL_BUCKET = "team-config-snapshots"
@@ -21,19 +20,6 @@ def playbook():
 @pytest.fixture
 def target(member, target_for):
     return target_for("Config.1", f"AWS::::Account:{member.account}", "AwsAccount")
-
-
-def fix_and_check(playbook, member, target):
-    plan = playbook.plan(member, target)
-    assert plan.decision is Decision.CHANGE, plan.summary
-    # The engine records pre-state and change as JSON; rollback gets them back from the record.
-    assert json.loads(json.dumps(plan.pre_state)) == plan.pre_state
-    assert json.loads(json.dumps(plan.change)) == plan.change
-    assert playbook.apply(member, target, plan)
-    assert playbook.verify(member, target)
-    again = playbook.plan(member, target)
-    assert again.decision is Decision.COMPLIANT, again.summary
-    return plan
 
 
 def recorder_state(config):

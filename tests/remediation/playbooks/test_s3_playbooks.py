@@ -7,6 +7,7 @@ import pytest
 
 from pipeline.remediation.playbook import Decision
 from pipeline.remediation.registry import PLAYBOOKS
+from tests.remediation.playbooks.lifecycle import fix_and_check
 
 BUCKET = "member-data-bucket"
 BUCKET_ARN = f"arn:aws:s3:::{BUCKET}"
@@ -24,20 +25,6 @@ def s3(member):
 
 def bucket_target(target_for, control_id):
     return target_for(control_id, BUCKET_ARN, "AwsS3Bucket")
-
-
-def fix_and_check(playbook, member, target):
-    """plan CHANGE -> apply -> verify -> plan COMPLIANT; returns the first plan."""
-    plan = playbook.plan(member, target)
-    assert plan.decision is Decision.CHANGE, plan.summary
-    # The engine records pre-state and change as JSON; rollback gets them back from the record.
-    assert json.loads(json.dumps(plan.pre_state)) == plan.pre_state
-    assert json.loads(json.dumps(plan.change)) == plan.change
-    assert playbook.apply(member, target, plan)
-    assert playbook.verify(member, target)
-    again = playbook.plan(member, target)
-    assert again.decision is Decision.COMPLIANT, again.summary
-    return plan
 
 
 # --- S3.1 ------------------------------------------------------------------------------
