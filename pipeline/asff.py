@@ -20,21 +20,26 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pipeline import identity
-from pipeline.asff_validation import MAX_FINDING_BYTES
+from pipeline.asff_validation import (
+    COUNT_LIMITS,
+    DETAILS_OTHER_VALUE_MAX,
+    MAX_FINDING_BYTES,
+    PRODUCT_FIELD_KEY_MAX,
+    PRODUCT_FIELD_VALUE_MAX,
+    STRING_LIMITS,
+)
 from pipeline.context import ScanContext
 from pipeline.finding import Category, CodeLocation, Finding, Severity
 
 SCHEMA_VERSION = "2018-10-08"
 TRUNCATION_MARKER = " …[truncated]"
 
-TITLE_MAX = 256
-DESCRIPTION_MAX = 1024
-RECOMMENDATION_MAX = 512
-PRODUCT_FIELD_KEY_MAX = 128
-PRODUCT_FIELD_VALUE_MAX = 2048
-PRODUCT_FIELDS_MAX = 50
-DETAILS_OTHER_VALUE_MAX = 1023  # "under 1,024"
-RESOURCES_MAX = 32
+# Security Hub's limits are the validator's; the builder cuts text to fit them.
+TITLE_MAX = STRING_LIMITS["Title"]
+DESCRIPTION_MAX = STRING_LIMITS["Description"]
+RECOMMENDATION_MAX = STRING_LIMITS["Remediation.Recommendation.Text"]
+PRODUCT_FIELDS_MAX = COUNT_LIMITS["ProductFields"]
+RESOURCES_MAX = COUNT_LIMITS["Resources"]
 REFERENCE_URLS_MAX = 20
 VULNERABLE_PACKAGES_MAX = 20
 CWES_MAX = 10

@@ -36,6 +36,11 @@ STRING_LIMITS = {
     "Remediation.Recommendation.Text": 512, "Note.Text": 512,
 }
 COUNT_LIMITS = {"Types": 50, "Resources": 32, "ProductFields": 50, "UserDefinedFields": 50, "RelatedFindings": 10}
+PRODUCT_FIELD_KEY_MAX = 128
+PRODUCT_FIELD_VALUE_MAX = 2048
+DETAILS_OTHER_PAIRS_MAX = 50
+DETAILS_OTHER_KEY_MAX = 127  # "under 128"
+DETAILS_OTHER_VALUE_MAX = 1023  # "under 1,024"
 
 
 class AsffValidationError(ValueError):
@@ -434,10 +439,11 @@ def _limits(finding: dict[str, Any], size_bound: float = _UNKNOWN_SIZE) -> list[
         found.append("Severity: needs a Label (or Normalized)")
     product_fields = finding.get("ProductFields") or {}
     items = product_fields.items()
-    if not _lengths_within(product_fields, 128, 2048):
+    if not _lengths_within(product_fields, PRODUCT_FIELD_KEY_MAX, PRODUCT_FIELD_VALUE_MAX):
         for key, value in items:
-            if len(key) > 128 or len(value) > 2048:
-                found.append(f"ProductFields[{key[:40]!r}]: key over 128 or value over 2048 characters")
+            if len(key) > PRODUCT_FIELD_KEY_MAX or len(value) > PRODUCT_FIELD_VALUE_MAX:
+                found.append(f"ProductFields[{key[:40]!r}]: key over {PRODUCT_FIELD_KEY_MAX} or value over "
+                             f"{PRODUCT_FIELD_VALUE_MAX} characters")
     for index, resource in enumerate(finding.get("Resources") or []):
         region = resource.get("Region")
         if isinstance(region, str) and not 1 <= len(region) <= 16:
@@ -445,13 +451,14 @@ def _limits(finding: dict[str, Any], size_bound: float = _UNKNOWN_SIZE) -> list[
         if isinstance(resource.get("Type"), str) and len(resource["Type"]) > 256:
             found.append(f"Resources[{index}].Type: longer than 256")
         other = ((resource.get("Details") or {}).get("Other")) or {}
-        if len(other) > 50:
-            found.append(f"Resources[{index}].Details.Other: more than 50 pairs")
+        if len(other) > DETAILS_OTHER_PAIRS_MAX:
+            found.append(f"Resources[{index}].Details.Other: more than {DETAILS_OTHER_PAIRS_MAX} pairs")
         items = other.items()
-        if not _lengths_within(other, 127, 1023):
+        if not _lengths_within(other, DETAILS_OTHER_KEY_MAX, DETAILS_OTHER_VALUE_MAX):
             for key, value in items:
-                if len(key) >= 128 or len(value) >= 1024:
-                    found.append(f"Resources[{index}].Details.Other[{key[:40]!r}]: key must be under 128, value under 1024")
+                if len(key) > DETAILS_OTHER_KEY_MAX or len(value) > DETAILS_OTHER_VALUE_MAX:
+                    found.append(f"Resources[{index}].Details.Other[{key[:40]!r}]: key must be under "
+                                 f"{DETAILS_OTHER_KEY_MAX + 1}, value under {DETAILS_OTHER_VALUE_MAX + 1}")
     for field in ("Types",):
         for item in finding.get(field) or []:
             if isinstance(item, str) and not _NON_BLANK.fullmatch(item):
