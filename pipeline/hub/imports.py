@@ -15,7 +15,6 @@ from pipeline.asff_validation import problems
 from pipeline.hub.storage import StagedFinding, StoredFinding
 
 CUSTOMER_FIELDS = ("Workflow", "Note", "UserDefinedFields", "VerificationState")
-CUSTOMER_OVERRIDABLE = ("Severity", "Types", "Confidence", "Criticality", "RelatedFindings")
 LABEL_FOR_NORMALIZED = ((90, "CRITICAL"), (70, "HIGH"), (40, "MEDIUM"), (1, "LOW"), (0, "INFORMATIONAL"))
 NORMALIZED_FOR_LABEL = {"INFORMATIONAL": 0, "LOW": 1, "MEDIUM": 40, "HIGH": 70, "CRITICAL": 90}
 # Security Hub reopens a finding that was dealt with when it comes back.
