@@ -20,6 +20,17 @@ def fake_program(directory: Path, name: str, body: str) -> Path:
     return path
 
 
+# A one-rule semgrep config the runner tests scan with (shell=True calls).
+SHELL_TRUE_RULE = """\
+rules:
+  - id: shell-true
+    languages: [python]
+    severity: ERROR
+    message: subprocess with shell=True
+    pattern: subprocess.call(..., shell=True)
+"""
+
+
 def installed(name: str) -> ToolRunner:
     """The registered runner, or a skip saying how to get the scanner."""
     runner = registry.get(name)

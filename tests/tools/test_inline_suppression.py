@@ -6,7 +6,7 @@ from pathlib import Path
 from pipeline.finding import Category, CodeLocation, Finding, Severity
 from pipeline.tools.base import ScanTarget
 from pipeline.tools.inline_suppression import keep_inline_suppressed
-from tests.tools.conftest import installed
+from tests.tools.conftest import SHELL_TRUE_RULE, installed
 
 SOURCE = """\
 import subprocess
@@ -16,14 +16,6 @@ subprocess.call(cmd, shell=True)
 # nosemgrep: shell-true
 subprocess.call(cmd, shell=True)
 subprocess.call(cmd, shell=True)  # nosemgrep
-"""
-RULE = """\
-rules:
-  - id: shell-true
-    languages: [python]
-    severity: ERROR
-    message: subprocess with shell=True
-    pattern: subprocess.call(..., shell=True)
 """
 
 
@@ -64,7 +56,7 @@ def test_semgrep_keeps_nosemgrep_findings_as_suppressed(tmp_path: Path) -> None:
     (root / "app.py").write_text(SOURCE)
     rules = tmp_path / "rules"
     rules.mkdir()
-    (rules / "python.yaml").write_text(RULE)
+    (rules / "python.yaml").write_text(SHELL_TRUE_RULE)
     raw = tmp_path / "raw"
     raw.mkdir()
     run = runner.run(ScanTarget(root, env={"SECPIPE_SEMGREP_RULES": str(rules)}), raw, timeout_s=300)

@@ -14,16 +14,8 @@ from parsers.registry import parse_report
 from pipeline.identity import finding_id, number_occurrences
 from pipeline.tools.base import ScanTarget, ToolStatus
 from pipeline.tools.coverage import Coverage
-from tests.tools.conftest import installed
+from tests.tools.conftest import SHELL_TRUE_RULE, installed
 
-RULE = """\
-rules:
-  - id: shell-true
-    languages: [python]
-    severity: ERROR
-    message: subprocess with shell=True
-    pattern: subprocess.call(..., shell=True)
-"""
 VULNERABLE = "import subprocess\nsubprocess.call('ls ' + name, shell=True)\n"
 
 
@@ -35,7 +27,7 @@ def _tree(root: Path, files: dict[str, str]) -> Path:
 
 
 def _rules(tmp_path: Path) -> dict[str, str]:
-    rules = _tree(tmp_path / "rules", {"python.yaml": RULE})
+    rules = _tree(tmp_path / "rules", {"python.yaml": SHELL_TRUE_RULE})
     return {"SECPIPE_SEMGREP_RULES": str(rules)}
 
 
