@@ -13,7 +13,8 @@ from pipeline.errors import ConfigError
 
 # Files at the checkout's root that the build reads (pyproject's readme).
 _ROOT_FILES = ("pyproject.toml", "README.md")
-_NEVER_COPIED = shutil.ignore_patterns("__pycache__", "*.pyc", "*.pyo", "*.egg-info")
+# The compiled hot modules (pipeline.native) are for this machine's interpreter: the wheel is pure Python.
+_NEVER_COPIED = shutil.ignore_patterns("__pycache__", "*.pyc", "*.pyo", "*.egg-info", "*.so", "_native.json")
 
 
 @dataclass(frozen=True)
