@@ -2,6 +2,10 @@
 
 Parsers produce Findings; everything downstream (ASFF, gate, reports) reads only
 Findings, never a tool's report. ASFF is built from a Finding in `pipeline.asff`.
+
+Every dataclass here has slots: a large report holds hundreds of thousands of these
+objects at once, and without a per-instance `__dict__` each takes a fraction of the
+memory (nothing sets attributes a class does not declare).
 """
 from __future__ import annotations
 
@@ -41,7 +45,7 @@ class Category(str, enum.Enum):
     SECRET = "secret"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Cvss:
     version: str  # "2.0", "3.0", "3.1", "4.0"
     score: float | None = None
@@ -49,7 +53,7 @@ class Cvss:
     source: str | None = None  # who scored it (NVD, GHSA, the tool)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Package:
     name: str
     version: str | None = None
@@ -58,7 +62,7 @@ class Package:
     file_path: str | None = None  # manifest or jar the package came from
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CodeLocation:
     path: str
     start_line: int | None = None
@@ -67,7 +71,7 @@ class CodeLocation:
     snippet: str | None = None  # only its hash feeds identity; the text is for people
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class WebLocation:
     url: str
     method: str | None = None
@@ -76,7 +80,7 @@ class WebLocation:
     evidence: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class IacLocation:
     template: str
     logical_id: str | None = None
@@ -84,7 +88,7 @@ class IacLocation:
     line: int | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Finding:
     """One issue reported by one tool.
 
