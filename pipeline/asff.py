@@ -8,11 +8,10 @@ The result is checked by `pipeline.asff_validation.validate`.
 It runs once per finding of every report (100,000 for a large SARIF), so the
 values that depend only on the scan context are cleaned once per context, each
 string is cleaned once and reused, and the 240 KB size check serialises the
-finding only when a cheap upper bound of its size does not already fit.
+finding with json.dumps only when orjson's (an upper bound, in C) does not already fit.
 """
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -27,6 +26,8 @@ from pipeline.asff_validation import (
     PRODUCT_FIELD_KEY_MAX,
     PRODUCT_FIELD_VALUE_MAX,
     STRING_LIMITS,
+    encoded_size,
+    encoded_size_bound,
 )
 from pipeline.context import ScanContext
 from pipeline.finding import Category, CodeLocation, Finding, Severity
@@ -235,69 +236,6 @@ def to_asff(finding: Finding, context: ScanContext) -> dict[str, Any]:
     return _fit_size(asff)
 
 
-_UNBOUNDED = float("inf")
-#: Members that to_asff fills with str only: their bound is summed in C, by joining (which also proves they are str).
-_TEXT_MAPS = frozenset({"ProductFields", "Other", "Severity", "Recommendation"})
-_TEXT_LISTS = frozenset({"Types", "ReferenceUrls", "Cwes", "RelatedVulnerabilities"})
-
-
-def _json_size_bound(value: Any) -> float:
-    """An upper bound of len(json.dumps(value, ensure_ascii=False).encode('utf-8', 'surrogatepass')).
-
-    A character takes at most 6 bytes (a control character escaped as \\u00XX; any
-    other at most 4 in UTF-8, an escaped quote 2); a member adds its quotes, ': '
-    and ', '. A type json.dumps might write otherwise gives infinity, so that the
-    exact size is computed. String members and items are summed here rather than
-    by a call each, and the members that hold only text in one go: they are most
-    of a finding.
-    """
-    kind = type(value)
-    if kind is dict:
-        size = 2.0
-        for key, item in value.items():
-            if type(key) is not str:
-                return _UNBOUNDED
-            item_kind = type(item)
-            if item_kind is str:
-                size += 8 + 6 * (len(key) + len(item))
-                continue
-            if item_kind is dict and key in _TEXT_MAPS:
-                try:  # str.join refuses anything but str: then member by member below
-                    size += 8 + 6 * len(key) + 8 * len(item) + 6 * (len("".join(item)) + len("".join(item.values())))
-                    continue
-                except TypeError:
-                    pass
-            elif item_kind is list and key in _TEXT_LISTS:
-                try:
-                    size += 8 + 6 * len(key) + 4 * len(item) + 6 * len("".join(item))
-                    continue
-                except TypeError:
-                    pass
-            size += 6 + 6 * len(key) + _json_size_bound(item)
-        return size
-    if kind is list:
-        size = 2.0
-        for item in value:
-            size += 4 + 6 * len(item) if type(item) is str else 2 + _json_size_bound(item)
-        return size
-    if kind is str:
-        return 2 + 6 * len(value)
-    if kind is int:
-        return 2 + value.bit_length() // 3  # decimal digits <= bits * log10(2) + 1, and a sign
-    if kind is float:
-        return 24  # repr's longest: '-2.2250738585072014e-308'; 'Infinity' and 'NaN' are shorter
-    if value is None or kind is bool:
-        return 5
-    return _UNBOUNDED
-
-
-def _encoded_size(asff: dict[str, Any]) -> int:
-    text = json.dumps(asff, ensure_ascii=False)
-    if len(text) * 4 <= SIZE_BUDGET:  # cheap bound: no UTF-8 character is longer than 4 bytes
-        return len(text)
-    return len(text.encode("utf-8", "surrogatepass"))
-
-
 def _shorten(value: Any, cap: int) -> Any:
     if isinstance(value, str):
         return truncate(value, cap)
@@ -314,10 +252,10 @@ def _fit_size(asff: dict[str, Any]) -> dict[str, Any]:
     Each text is within its own limit already; only many long values together
     (32 resources with snippets, 50 long ProductFields, multi-byte text) exceed it.
     """
-    if _json_size_bound(asff) <= SIZE_BUDGET:
-        return asff  # the usual finding: it fits without being serialised
+    if encoded_size_bound(asff) <= SIZE_BUDGET:
+        return asff  # the usual finding: orjson's size of it fits, and json.dumps is spared
     for cap in SIZE_CAPS:
-        if _encoded_size(asff) <= SIZE_BUDGET:
+        if encoded_size(asff) <= SIZE_BUDGET:
             break
         asff["ProductFields"] = {k: (v if k in _CORE_FIELDS else truncate(v, cap)) for k, v in asff["ProductFields"].items()}
         for resource in asff["Resources"]:

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
 import botocore.session
+import orjson
 from botocore.model import Shape
 from botocore.validate import ParamValidator
 
@@ -67,9 +67,13 @@ def _import_shape() -> Shape:
 def problems(finding: dict[str, Any]) -> list[str]:
     """Every reason Security Hub would reject this finding; empty when valid."""
     found: list[str] = []
-    size_bound = _compiled_finding_check()(finding, "", found)
+    root = _finding_node()
+    if not root.ok(finding):
+        root.report(finding, "", found)
+        if not found:  # ok and report state the same conditions; a node where they part is a bug here
+            found.append("finding: refused by the model check, which could not say why")
     try:
-        found.extend(_limits(finding, size_bound))
+        found.extend(_limits(finding))
     except (AttributeError, TypeError, KeyError):
         if not found:
             raise
@@ -92,22 +96,34 @@ def botocore_problems(finding: dict[str, Any]) -> list[str]:
 
 # --- the model, compiled -------------------------------------------------------------------------
 
-#: A check appends problems to the list and returns an upper bound of the value's
-#: size as UTF-8 JSON (json.dumps' default separators), or infinity where it cannot
-#: tell, so that the 240 KB check needs no serialisation for the usual finding.
-Check = Callable[[Any, str, list], float]
 _SCALAR_TYPES = ParamValidator.SCALAR_TYPES
 _CONTAINER_TYPES = ParamValidator.CONTAINER_TYPES
 _UNKNOWN_SIZE = float("inf")
-#: JSON-escaped control characters take 6 bytes (\u00XX), more than any UTF-8 character.
-_BYTES_PER_CHARACTER = 6
-#: float repr is at most 24 characters ('-2.2250738585072014e-308'); 'Infinity' is 8.
-_FLOAT_BYTES = 24
+#: Room under a limit within which encoded_size_bound is not trusted and the exact size is taken: it
+#: may undercount only where orjson spells a float shorter than json.dumps (1e-5, null for Infinity).
+_BOUND_SLACK = 4096
+#: No limit on a string's length.
+_NO_MAXIMUM = 1 << 62
 
 
-@lru_cache(maxsize=1)
-def _compiled_finding_check() -> Check:
-    return _compile(_finding_shape(), {})
+def encoded_size_bound(value: Any) -> float:
+    """An upper bound of len(json.dumps(value, ensure_ascii=False)) in UTF-8 bytes, from C in about 2 us.
+
+    orjson writes the same UTF-8 and escapes as json.dumps, and its indented form only
+    adds line breaks and indentation to the default separators; infinity where orjson
+    cannot encode the value at all (a lone surrogate, an integer over 64 bits, a key
+    that is not a str), so that the caller takes the exact size.
+    """
+    try:
+        return len(orjson.dumps(value, option=orjson.OPT_INDENT_2))
+    except TypeError:  # orjson.JSONEncodeError is a TypeError
+        return _UNKNOWN_SIZE
+
+
+def encoded_size(value: Any) -> int:
+    """len(json.dumps(value, ensure_ascii=False)) as UTF-8 (a lone surrogate counted as its 3 bytes)."""
+    text = json.dumps(value, ensure_ascii=False)
+    return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
 
 
 def _type_error(path: str, value: Any, kind: str) -> str:
@@ -123,149 +139,6 @@ def _min_of(shape: Shape) -> float | None:
     return None
 
 
-def _compile(shape: Shape, compiled: dict[str, Check]) -> Check:
-    """One closure per shape, built once; recursive shapes resolve through `compiled`."""
-    if shape.name in compiled:
-        return compiled[shape.name]
-    kind = shape.type_name
-    if kind == "structure" and (shape.is_document_type or shape.is_tagged_union):
-        check = _reference_check(shape)
-    elif kind == "structure":
-        # A structure that contains itself finds this forwarder while it is compiled.
-        compiled[shape.name] = lambda value, path, found: compiled[shape.name](value, path, found)
-        check = _structure_check(shape, compiled)
-    elif kind == "list":
-        check = _list_check(shape, compiled)
-    elif kind == "map":
-        check = _map_check(shape, compiled)
-    elif kind == "string":
-        check = _string_check(shape)
-    elif kind in _SCALAR_TYPES:
-        check = _number_check(shape)
-    else:  # timestamps, blobs: rare in ASFF; botocore's own rules
-        check = _reference_check(shape)
-    compiled[shape.name] = check
-    return check
-
-
-def _reference_check(shape: Shape) -> Check:
-    def check(value: Any, path: str, found: list) -> float:
-        report = ParamValidator().validate(value, shape)
-        if report.has_errors():
-            found.extend(f"{path}: {line.strip()}" for line in report.generate_report().splitlines() if line.strip())
-        return _UNKNOWN_SIZE
-    return check
-
-
-#: A string shape's (minimum, maximum, non-blank) with no None, for the inlined fast path.
-StringBounds = tuple[float, float, bool]
-
-
-def _string_bounds(shape: Shape) -> StringBounds | None:
-    """What _string_check checks, for checking a str inline without a call; None for other shapes."""
-    if shape.type_name != "string" or shape.enum:
-        return None  # an enum's values are checked by _string_check only
-    minimum = _min_of(shape)
-    maximum = shape.metadata.get("max")
-    return (minimum if minimum is not None else 0, maximum if maximum is not None else _UNKNOWN_SIZE,
-            bool(shape.metadata.get("pattern")))
-
-
-# The container checks below test a str member, item, key or value inline (about
-# two thirds of a finding's values) and call the full check, which words the
-# problems, only for a value that is not a str or fails a bound. The inline test
-# is the exact negation of _string_check's three conditions, so both paths find
-# the same problems; the size bound is the same too.
-
-def _structure_check(shape: Shape, compiled: dict[str, Check]) -> Check:
-    members = {name: _compile(member, compiled) for name, member in shape.members.items()}
-    strings = {name: bounds for name, member in shape.members.items() if (bounds := _string_bounds(member))}
-    required = tuple(shape.metadata.get("required", ()))
-    required_set = frozenset(required)
-    types = _CONTAINER_TYPES["structure"]
-
-    def check(value: Any, path: str, found: list) -> float:
-        if not isinstance(value, types):
-            found.append(_type_error(path, value, "structure"))
-            return _UNKNOWN_SIZE
-        if required and not value.keys() >= required_set:
-            for name in required:
-                if name not in value:
-                    found.append(f"{path or 'finding'}: missing required member {name!r}")
-        size = 2.0
-        for name, item in value.items():
-            bounds = strings.get(name)
-            if bounds is not None and type(item) is str:
-                length = len(item)
-                if (bounds[0] <= length <= bounds[1] and not (bounds[2] and (not length or item.isspace()))
-                        and (item.isascii() or _encodable(item))):
-                    # '"name": "value", ' (member names are ASCII)
-                    size += len(name) + 8 + _BYTES_PER_CHARACTER * length
-                    continue
-            member = members.get(name)
-            if member is None:
-                found.append(f"{path or 'finding'}: unknown member {name!r}")
-                size = _UNKNOWN_SIZE
-            else:
-                # '"name": value, ' (member names are ASCII)
-                size += len(name) + 6 + member(item, f"{path}.{name}" if path else name, found)
-        return size
-    return check
-
-
-def _list_check(shape: Shape, compiled: dict[str, Check]) -> Check:
-    item_check = _compile(shape.member, compiled)
-    bounds = _string_bounds(shape.member)
-    minimum = _min_of(shape)
-    types = _CONTAINER_TYPES["list"]
-
-    def check(value: Any, path: str, found: list) -> float:
-        if not isinstance(value, types):
-            found.append(_type_error(path, value, "list"))
-            return _UNKNOWN_SIZE
-        if minimum is not None and len(value) < minimum:
-            found.append(f"{path}: {len(value)} entries, fewer than {minimum}")
-        size = 2.0
-        for index, item in enumerate(value):
-            if bounds is not None and type(item) is str:
-                length = len(item)
-                if (bounds[0] <= length <= bounds[1] and not (bounds[2] and (not length or item.isspace()))
-                        and (item.isascii() or _encodable(item))):
-                    size += 4 + _BYTES_PER_CHARACTER * length
-                    continue
-            size += 2 + item_check(item, f"{path}[{index}]", found)
-        return size
-    return check
-
-
-def _map_check(shape: Shape, compiled: dict[str, Check]) -> Check:
-    key_check = _compile(shape.key, compiled)
-    value_check = _compile(shape.value, compiled)
-    key_bounds = _string_bounds(shape.key)
-    value_bounds = _string_bounds(shape.value)
-    types = _CONTAINER_TYPES["map"]
-
-    def check(value: Any, path: str, found: list) -> float:
-        if not isinstance(value, types):
-            found.append(_type_error(path, value, "map"))
-            return _UNKNOWN_SIZE
-        size = 2.0
-        for key, item in value.items():
-            if key_bounds is not None and value_bounds is not None and type(key) is str and type(item) is str:
-                key_length = len(key)
-                length = len(item)
-                if (key_bounds[0] <= key_length <= key_bounds[1]
-                        and not (key_bounds[2] and (not key_length or key.isspace()))
-                        and value_bounds[0] <= length <= value_bounds[1]
-                        and not (value_bounds[2] and (not length or item.isspace()))
-                        and ((key.isascii() and item.isascii()) or (_encodable(key) and _encodable(item)))):
-                    size += 8 + _BYTES_PER_CHARACTER * (key_length + length)
-                    continue
-            size += 4 + key_check(key, f"{path} key", found) + value_check(item, f"{path}[{key!r}]", found)
-        return size
-    return check
-
-
 def _encodable(text: str) -> bool:
     """False for a lone surrogate: JSON can carry one as an escape, UTF-8 cannot, so the hub could not store it."""
     try:
@@ -275,49 +148,240 @@ def _encodable(text: str) -> bool:
     return True
 
 
-def _string_check(shape: Shape) -> Check:
-    minimum = _min_of(shape)
-    maximum = shape.metadata.get("max")
-    non_blank = bool(shape.metadata.get("pattern"))  # read as .*\S.* (all ASFF patterns but one), like _walk
-    enum = frozenset(shape.enum or ())
-    types = _SCALAR_TYPES["string"]
+# Each shape of the model is compiled once into a node with two methods: `ok` says
+# whether a value has no problem at all, without wording anything (every finding
+# takes it: no path strings, no lists, and the first problem ends it); `report`
+# words every problem with its path, and runs only where `ok` said no. The two
+# state the same conditions side by side in each node, and
+# tests/test_asff_validation.py keeps them and botocore's ParamValidator in agreement.
+# Written as small classes so that mypyc (pipeline.native) compiles them to native calls.
 
-    def check(value: Any, path: str, found: list) -> float:
-        if not isinstance(value, types):
-            found.append(_type_error(path, value, "string"))
-            return _UNKNOWN_SIZE
-        length = len(value)
-        if minimum is not None and length < minimum:
-            found.append(f"{path}: {length} characters, fewer than {minimum}")
-        if maximum is not None and length > maximum:
-            found.append(f"{path}: {length} characters, more than {maximum}")
+class _Node:
+    def ok(self, value: Any) -> bool:
+        raise NotImplementedError
+
+    def report(self, value: Any, path: str, found: list[str]) -> None:
+        raise NotImplementedError
+
+
+class _TextNode(_Node):
+    """A string shape: the model's minimum and maximum length, its non-blank pattern, its enum."""
+
+    def __init__(self, shape: Shape):
+        minimum = _min_of(shape)
+        maximum = shape.metadata.get("max")
+        self.minimum = int(minimum) if minimum is not None else 0
+        self.maximum = int(maximum) if maximum is not None else _NO_MAXIMUM
+        self.non_blank = bool(shape.metadata.get("pattern"))  # read as .*\S.* (all ASFF patterns but one), like _walk
+        self.enum: frozenset[str] = frozenset(shape.enum or ())
+
+    def text_ok(self, text: str) -> bool:
+        length = len(text)
         # isspace() is the same Unicode whitespace as the regex's \S, without the regex.
-        if non_blank and (not value or value.isspace()):
+        return (self.minimum <= length <= self.maximum and not (self.non_blank and (not length or text.isspace()))
+                and (not self.enum or text in self.enum) and (text.isascii() or _encodable(text)))
+
+    def ok(self, value: Any) -> bool:
+        return isinstance(value, str) and self.text_ok(value)
+
+    def report(self, value: Any, path: str, found: list[str]) -> None:
+        if not isinstance(value, str):
+            found.append(_type_error(path, value, "string"))
+            return
+        length = len(value)
+        if length < self.minimum:
+            found.append(f"{path}: {length} characters, fewer than {self.minimum}")
+        if length > self.maximum:
+            found.append(f"{path}: {length} characters, more than {self.maximum}")
+        if self.non_blank and (not value or value.isspace()):
             found.append(f"{path}: empty or blank string")
-        if enum and value not in enum:
-            found.append(f"{path}: {value[:40]!r} is not one of {', '.join(sorted(enum))}")
+        if self.enum and value not in self.enum:
+            found.append(f"{path}: {value[:40]!r} is not one of {', '.join(sorted(self.enum))}")
         if not (value.isascii() or _encodable(value)):
             found.append(f"{path}: contains a lone surrogate (not encodable as UTF-8)")
-        return 2 + _BYTES_PER_CHARACTER * length
-    return check
 
 
-def _number_check(shape: Shape) -> Check:
-    minimum = _min_of(shape)
+class _NumberNode(_Node):
+    def __init__(self, shape: Shape):
+        self.kind = shape.type_name
+        self.types: tuple[type, ...] = _SCALAR_TYPES[self.kind]
+        minimum = _min_of(shape) if self.kind != "boolean" else None
+        self.ranged = minimum is not None
+        self.minimum: float = minimum if minimum is not None else 0
+
+    def below_minimum(self, number: Any) -> bool:
+        return self.ranged and number < self.minimum
+
+    def ok(self, value: Any) -> bool:
+        return isinstance(value, self.types) and not self.below_minimum(value)
+
+    def report(self, value: Any, path: str, found: list[str]) -> None:
+        if not isinstance(value, self.types):
+            found.append(_type_error(path, value, self.kind))
+        elif self.below_minimum(value):
+            found.append(f"{path}: {value} is less than {self.minimum}")
+
+
+class _ReferenceNode(_Node):
+    """Document types, tagged unions, timestamps and blobs: rare in ASFF; botocore's own rules."""
+
+    def __init__(self, shape: Shape):
+        self.shape = shape
+
+    def ok(self, value: Any) -> bool:
+        return not ParamValidator().validate(value, self.shape).has_errors()
+
+    def report(self, value: Any, path: str, found: list[str]) -> None:
+        report = ParamValidator().validate(value, self.shape)
+        if report.has_errors():
+            found.extend(f"{path}: {line.strip()}" for line in report.generate_report().splitlines() if line.strip())
+
+
+class _StructureNode(_Node):
+    def __init__(self, shape: Shape):
+        self.shape = shape
+        self.members: dict[str, _Node] = {}  # filled by _compile, after this node is known (shapes recur)
+        self.texts: dict[str, _TextNode] = {}  # the members that are string shapes, checked without a call
+        self.required: tuple[str, ...] = tuple(shape.metadata.get("required", ()))
+        self.required_set = frozenset(self.required)
+
+    def ok(self, value: Any) -> bool:
+        if not isinstance(value, dict):
+            return False
+        if self.required and not value.keys() >= self.required_set:
+            return False
+        members = self.members
+        texts = self.texts
+        for name, item in value.items():
+            if type(item) is str:
+                text = texts.get(name)
+                if text is not None:
+                    if text.text_ok(item):
+                        continue
+                    return False
+            member = members.get(name)
+            if member is None or not member.ok(item):
+                return False
+        return True
+
+    def report(self, value: Any, path: str, found: list[str]) -> None:
+        if not isinstance(value, dict):
+            found.append(_type_error(path, value, "structure"))
+            return
+        for name in self.required:
+            if name not in value:
+                found.append(f"{path or 'finding'}: missing required member {name!r}")
+        for name, item in value.items():
+            member = self.members.get(name)
+            if member is None:
+                found.append(f"{path or 'finding'}: unknown member {name!r}")
+            elif not member.ok(item):
+                member.report(item, f"{path}.{name}" if path else name, found)
+
+
+class _ListNode(_Node):
+    def __init__(self, shape: Shape, item: _Node):
+        self.item = item
+        self.text = item if isinstance(item, _TextNode) else None
+        minimum = _min_of(shape)
+        self.minimum = int(minimum) if minimum is not None else 0
+
+    def ok(self, value: Any) -> bool:
+        if not isinstance(value, (list, tuple)) or len(value) < self.minimum:
+            return False
+        text = self.text
+        if text is not None:
+            for entry in value:
+                if not (text.text_ok(entry) if type(entry) is str else text.ok(entry)):
+                    return False
+            return True
+        item = self.item
+        for entry in value:
+            if not item.ok(entry):
+                return False
+        return True
+
+    def report(self, value: Any, path: str, found: list[str]) -> None:
+        if not isinstance(value, (list, tuple)):
+            found.append(_type_error(path, value, "list"))
+            return
+        if len(value) < self.minimum:
+            found.append(f"{path}: {len(value)} entries, fewer than {self.minimum}")
+        for index, entry in enumerate(value):
+            if not self.item.ok(entry):
+                self.item.report(entry, f"{path}[{index}]", found)
+
+
+class _MapNode(_Node):
+    def __init__(self, key: _Node, value: _Node):
+        self.key = key
+        self.value = value
+        self.key_text = key if isinstance(key, _TextNode) else None
+        self.value_text = value if isinstance(value, _TextNode) else None
+
+    def ok(self, value: Any) -> bool:
+        if not isinstance(value, dict):
+            return False
+        key_text = self.key_text
+        value_text = self.value_text
+        if key_text is not None and value_text is not None:
+            for key, item in value.items():
+                if type(key) is str and type(item) is str:
+                    if key_text.text_ok(key) and value_text.text_ok(item):
+                        continue
+                    return False
+                if not (key_text.ok(key) and value_text.ok(item)):
+                    return False
+            return True
+        for key, item in value.items():
+            if not (self.key.ok(key) and self.value.ok(item)):
+                return False
+        return True
+
+    def report(self, value: Any, path: str, found: list[str]) -> None:
+        if not isinstance(value, dict):
+            found.append(_type_error(path, value, "map"))
+            return
+        for key, item in value.items():
+            if not self.key.ok(key):
+                self.key.report(key, f"{path} key", found)
+            if not self.value.ok(item):
+                self.value.report(item, f"{path}[{key!r}]", found)
+
+
+def _compile(shape: Shape, compiled: dict[str, _Node]) -> _Node:
+    """One node per shape, built once; recursive shapes resolve through `compiled`."""
+    known = compiled.get(shape.name)
+    if known is not None:
+        return known
     kind = shape.type_name
-    types = _SCALAR_TYPES[kind]
-    ranged = kind != "boolean"
+    node: _Node
+    if kind == "structure" and not (shape.is_document_type or shape.is_tagged_union):
+        structure = _StructureNode(shape)
+        compiled[shape.name] = structure  # before its members: a structure may contain itself
+        for name, member in shape.members.items():
+            member_node = _compile(member, compiled)
+            structure.members[name] = member_node
+            if isinstance(member_node, _TextNode):
+                structure.texts[name] = member_node
+        return structure
+    if kind == "list":
+        node = _ListNode(shape, _compile(shape.member, compiled))
+    elif kind == "map":
+        node = _MapNode(_compile(shape.key, compiled), _compile(shape.value, compiled))
+    elif kind == "string":
+        node = _TextNode(shape)
+    elif kind in _SCALAR_TYPES:
+        node = _NumberNode(shape)
+    else:
+        node = _ReferenceNode(shape)
+    compiled[shape.name] = node
+    return node
 
-    def check(value: Any, path: str, found: list) -> float:
-        if not isinstance(value, types):
-            found.append(_type_error(path, value, kind))
-            return _UNKNOWN_SIZE
-        if ranged and minimum is not None and value < minimum:
-            found.append(f"{path}: {value} is less than {minimum}")
-        if isinstance(value, int) and not isinstance(value, bool):
-            return len(str(value))
-        return _FLOAT_BYTES
-    return check
+
+@lru_cache(maxsize=1)
+def _finding_node() -> _Node:
+    return _compile(_finding_shape(), {})
 
 
 def validate(finding: dict[str, Any]) -> dict[str, Any]:
@@ -402,7 +466,7 @@ def _lengths_within(pairs: dict[Any, Any], key_limit: int, value_limit: int) -> 
         return False
 
 
-def _limits(finding: dict[str, Any], size_bound: float = _UNKNOWN_SIZE) -> list[str]:
+def _limits(finding: dict[str, Any]) -> list[str]:
     found: list[str] = []
     top = finding if isinstance(finding, dict) else {}
     for dotted, parts, limit in _STRING_LIMIT_PATHS:
@@ -463,10 +527,8 @@ def _limits(finding: dict[str, Any], size_bound: float = _UNKNOWN_SIZE) -> list[
         for item in finding.get(field) or []:
             if isinstance(item, str) and not _NON_BLANK.fullmatch(item):
                 found.append(f"{field}: blank entry")
-    if size_bound > MAX_FINDING_BYTES:  # only then is the exact size worth computing
-        text = json.dumps(finding, ensure_ascii=False)
-        # No UTF-8 character is longer than 4 bytes: most findings need no encoding to know they fit.
-        size = len(text) if len(text) * 4 <= MAX_FINDING_BYTES else len(text.encode("utf-8", "surrogatepass"))
+    if encoded_size_bound(finding) > MAX_FINDING_BYTES - _BOUND_SLACK:  # only then is the exact size worth taking
+        size = encoded_size(finding)
         if size > MAX_FINDING_BYTES:
             found.append(f"size: {size} bytes, more than {MAX_FINDING_BYTES}")
     return found

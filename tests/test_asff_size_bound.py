@@ -1,6 +1,8 @@
-"""to_asff skips serialising a finding when a cheap upper bound of its UTF-8 JSON
-size fits the budget; that bound must never be below the real size, whatever
-the values (control characters, lone surrogates, multi-byte text, numbers)."""
+"""to_asff and the validator skip json.dumps when orjson's indented size of a finding
+(an upper bound, taken in C) fits the budget; that bound must never be below the real
+size of a finding or any container of JSON values, whatever the values (control
+characters, multi-byte text, numbers), and is infinite where orjson cannot encode
+(lone surrogates, integers over 64 bits, keys that are not str)."""
 from __future__ import annotations
 
 import json
@@ -9,18 +11,19 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.asff import SIZE_BUDGET, _json_size_bound, to_asff
+from pipeline.asff import SIZE_BUDGET, to_asff
+from pipeline.asff_validation import encoded_size, encoded_size_bound
 from pipeline.finding import Category, CodeLocation, Finding, Severity
 from tests.test_asff_properties import CONTEXT, findings
 
 _any_text = st.text(st.characters(codec=None, exclude_categories=()), max_size=30)
+# Finite floats: a finding never holds Infinity or NaN (json.dumps' spellings of them are not JSON).
 _json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats() | _any_text,
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_any_text, inner, max_size=4)
-    | st.dictionaries(st.sampled_from(["ProductFields", "Other", "Severity", "Recommendation"]), inner, max_size=2)
-    | st.dictionaries(st.sampled_from(["Types", "ReferenceUrls", "Cwes", "RelatedVulnerabilities"]), inner, max_size=2),
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | _any_text,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_any_text, inner, max_size=4),
     max_leaves=25,
 )
+_containers = st.lists(_json_values, max_size=4) | st.dictionaries(_any_text, _json_values, max_size=4)
 
 
 def _exact_size(value: Any) -> int:
@@ -28,16 +31,22 @@ def _exact_size(value: Any) -> int:
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(_json_values)
+@given(_containers)
 def test_bound_is_never_below_the_real_size(value: Any) -> None:
-    assert _json_size_bound(value) >= _exact_size(value)
+    assert encoded_size_bound(value) >= _exact_size(value) == encoded_size(value)
+
+
+def test_what_orjson_cannot_encode_has_no_bound() -> None:
+    for value in ({"k": "lone \ud800 surrogate"}, {"n": 1 << 70}, {1: "int key"}):
+        assert encoded_size_bound(value) == float("inf")
+        assert encoded_size(value) == _exact_size(value)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(findings)
 def test_bound_holds_for_built_findings(finding: Finding) -> None:
     asff = to_asff(finding, CONTEXT)
-    assert _json_size_bound(asff) >= _exact_size(asff)
+    assert encoded_size_bound(asff) >= _exact_size(asff)
 
 
 def test_a_finding_over_the_budget_is_still_cut() -> None:

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from parsers import registry
-from pipeline.asff_validation import _compiled_finding_check, botocore_problems, problems
+from pipeline.asff_validation import _finding_node, botocore_problems, encoded_size, encoded_size_bound, problems
 from pipeline.context import ScanContext
 from pipeline.convert import to_validated_asff
 from tests.conftest import FIXTURES
@@ -31,8 +31,10 @@ FINDINGS = _real_findings()
 
 
 def _model_problems(finding: dict[str, Any]) -> list[str]:
+    """Every model problem, worded; and the fast check (which every finding takes) must agree that there are some."""
     found: list[str] = []
-    _compiled_finding_check()(finding, "", found)
+    _finding_node().report(finding, "", found)
+    assert _finding_node().ok(finding) == (not found), found
     return found
 
 
@@ -115,7 +117,7 @@ def _exact_size(finding: dict[str, Any]) -> int:
 
 def test_size_bound_never_underestimates_and_oversize_is_caught() -> None:
     for finding in FINDINGS:
-        assert _compiled_finding_check()(finding, "", []) >= _exact_size(finding)
+        assert encoded_size_bound(finding) >= _exact_size(finding) == encoded_size(finding)
     big = copy.deepcopy(FINDINGS[0])
     for index in range(35):  # each value within its 2048 characters, 8 KB as UTF-8
         big["ProductFields"][f"secpipe/blob{index}"] = "\U0001f512" * 2000 + "\x01" * 40
@@ -128,4 +130,4 @@ def test_size_bound_never_underestimates_and_oversize_is_caught() -> None:
 def test_size_bound_holds_for_any_text(fields: dict[str, str]) -> None:
     finding = copy.deepcopy(FINDINGS[0])
     finding["ProductFields"] = fields
-    assert _compiled_finding_check()(finding, "", []) >= _exact_size(finding)
+    assert encoded_size_bound(finding) >= _exact_size(finding) == encoded_size(finding)
