@@ -20,6 +20,9 @@ from pipeline.hub.web import HostGuard
 __all__ = ["LocalHub", "default_db_path", "start_local_hub"]
 
 DB_ENVIRONMENT_VARIABLE = "SECPIPE_HUB_DB"
+#: How often the serving loop looks for stop(): stop() waits up to this long, and a scan
+#: stops its hub last, after everything else (socketserver's default is half a second).
+SHUTDOWN_POLL_S = 0.02
 
 
 def default_db_path() -> Path:
@@ -42,7 +45,8 @@ class LocalHub:
         self.host = host
         self.port = port
         self.endpoint_url = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
-        self._thread = threading.Thread(target=server.serve_forever, name=f"secpipe-hub-{port}", daemon=True)
+        self._thread = threading.Thread(target=server.serve_forever, args=(SHUTDOWN_POLL_S,), name=f"secpipe-hub-{port}",
+                                        daemon=True)
         self._thread.start()
 
     @property
