@@ -67,13 +67,24 @@ class PublishSettings:
     hub_label: str
     failures: tuple[type[BaseException], ...]  # what a hub that fails raises
     describe: Callable[[BaseException], str]  # one line for a hub failure
+    # True when `prior` is what the hub held (it was read), not an empty stand-in: then each
+    # scope says which findings it had, and one whose findings all came again is not queried.
+    prior_known: bool = False
 
 
-def scope_of_run(run: ToolRun, context: ScanContext) -> list[Scope]:
+def scope_of_run(run: ToolRun, context: ScanContext, known_active: frozenset[str] | None = None) -> list[Scope]:
     """The scope a run covers; none for a tool that did not run (nothing to archive or to import)."""
     if run.status is ToolStatus.NOT_INSTALLED or run.status is ToolStatus.NOT_CONFIGURED:
         return []
-    return [Scope(repo=context.repo, branch=context.branch, tool=run.tool, complete=run.status.complete)]
+    return [Scope(repo=context.repo, branch=context.branch, tool=run.tool, complete=run.status.complete,
+                  known_active=known_active)]
+
+
+def known_active(tool: str, settings: PublishSettings) -> frozenset[str] | None:
+    """The Ids the hub held for this tool's scope before the run; None when the hub was not read."""
+    if not settings.prior_known:
+        return None
+    return frozenset(finding_id for finding_id, prior in settings.prior.items() if prior.tool == tool)
 
 
 def keep_first_observed(asff: list[dict[str, Any]], prior: dict[str, PriorFinding]) -> None:
@@ -141,7 +152,7 @@ class ToolPublisher:
         apply_suppressions(findings, s.policy, finding_id, s.today)
         asff = to_validated_asff(findings, s.context)
         keep_first_observed(asff, s.prior)
-        scopes = scope_of_run(run, s.context)
+        scopes = scope_of_run(run, s.context, known_active(run.tool, s))
         if s.sink is not None and self._hub_error is None and (asff or scopes):
             self.progress.note(f"importing {len(asff)} finding(s) into {s.hub_label} ({run.tool})")
             try:

@@ -5,7 +5,11 @@ provider's way; BatchUpdateFindings cannot change RecordState). The scope is
 exact: ProductFields secpipe/tool, secpipe/repo and secpipe/branch EQUALS, of
 this account's product, ACTIVE only; every returned finding is checked again
 client-side. An incomplete scope archives nothing. A scope with no current
-findings archives all of its active ones.
+findings archives all of its active ones. A scope whose earlier active findings
+(Scope.known_active, read by the caller before this run) are all current again has
+nothing to archive, and is not queried: a run of another process that imported into
+the same scope in between is the one case this misses, and its findings are that
+run's current ones.
 """
 from __future__ import annotations
 
@@ -70,7 +74,7 @@ class StaleFindingFinder:
         now = self.clock()
         found: dict[str, dict[str, Any]] = {}
         for scope in scopes:
-            if not scope.complete:
+            if not scope.complete or (scope.known_active is not None and scope.known_active <= current_ids):
                 continue
             wanted = scope_fields(scope)
             for finding in iterate_findings(self.client, self.bucket, self.stats, self.policy,

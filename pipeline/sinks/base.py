@@ -12,12 +12,17 @@ class Scope:
     """One tool's findings on one repo and branch: the unit of stale-finding archival.
 
     `complete` is False for an incomplete or failed run, which must archive nothing.
+    `known_active`: the Ids of the scope's active findings as the hub held them before this
+    run, when the caller read them (a scan does, for first sightings and triage); None when
+    unknown. When every one of them is published again, nothing of the scope can be stale,
+    and the hub is not asked (a query that returns every current finding just to drop it).
     """
 
     repo: str
     branch: str
     tool: str
     complete: bool
+    known_active: frozenset[str] | None = field(default=None, compare=False)
 
 
 @dataclass

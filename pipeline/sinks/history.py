@@ -17,6 +17,7 @@ from pipeline.triage import Triage, triage_of
 class PriorFinding:
     first_observed_at: str | None
     triage: Triage | None
+    tool: str | None = None  # its secpipe/tool: which tool's scope it belongs to
 
 
 class HistorySource(ABC):
@@ -46,5 +47,6 @@ class HubHistory(HistorySource):
         self.client = client
 
     def findings(self, repo: str, branch: str) -> dict[str, PriorFinding]:
-        return {f["Id"]: PriorFinding(first_observed_at=f.get("FirstObservedAt"), triage=triage_of(f))
+        return {f["Id"]: PriorFinding(first_observed_at=f.get("FirstObservedAt"), triage=triage_of(f),
+                                      tool=(f.get("ProductFields") or {}).get("secpipe/tool"))
                 for f in active_findings(self.client, repo, branch)}
