@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -32,7 +32,7 @@ from pipeline.sinks.retrying import HubError
 from pipeline.stages import Stage
 from pipeline.suppression import apply_suppressions
 from pipeline.tool_publisher import PublishSettings, ToolPublisher, scope_of_run
-from pipeline.tools import process
+from pipeline.tools import process, schedule
 from pipeline.tools import registry as tools
 from pipeline.tools.base import ScanTarget, ToolRun, ToolRunner
 
@@ -108,10 +108,10 @@ def run_tools(runners: list[ToolRunner], request: ScanRequest, progress: Progres
     raw_dir = request.out_dir / "raw"
     raw_dir.mkdir(parents=True, exist_ok=True)
 
-    def one(runner: ToolRunner) -> ToolRun:
+    def one(runner: ToolRunner, niceness: int = 0) -> ToolRun:
         progress.started(runner.name, runner.stage.value)
         # A runner reports NOT_INSTALLED / NOT_CONFIGURED itself, with the plain reason.
-        with collecting_secrets() as secrets:
+        with collecting_secrets() as secrets, process.niceness(niceness):
             run = runner.run(request.target, raw_dir, request.policy.timeout(runner.name))
         if request.mask_raw and secrets:
             mask_raw_reports(run, raw_dir, secrets)
@@ -127,7 +127,11 @@ def run_tools(runners: list[ToolRunner], request: ScanRequest, progress: Progres
     if static:
         with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_TOOLS, len(static))) as pool:
             try:
-                runs.extend(pool.map(one, static))
+                # Costliest first, the others yielding the CPU to them (pipeline.tools.schedule);
+                # the runs are still given back in the runners' order.
+                started = {id(slot.runner): pool.submit(one, slot.runner, slot.niceness)
+                           for slot in schedule.plan(static)}
+                runs.extend(started[id(runner)].result() for runner in static)
             except KeyboardInterrupt:
                 # Ctrl-C reaches only secpipe (the scanners run in their own process groups, in
                 # worker threads): stop them before the pool waits for its threads, so it is prompt.
@@ -152,8 +156,10 @@ def scopes_of(runs: list[ToolRun], context: ScanContext) -> list[Scope]:
     return [scope for run in runs for scope in scope_of_run(run, context)]
 
 
-def scan(request: ScanRequest, progress: Progress,
-         write_reports: Callable[[ScanResult, Path], dict[str, Path]]) -> ScanOutcome:
+def scan(request: ScanRequest, progress: Progress, write_reports: Callable[[ScanResult, Path], dict[str, Path]],
+         prepare_reports: Callable[[], None] | None = None) -> ScanOutcome:
+    """`prepare_reports` (loading the templates, say) runs on a thread of its own while the tools
+    run, so that only the rendering itself is left for after the last tool."""
     started = utc_now()
     request.out_dir.mkdir(parents=True, exist_ok=True)
     runners = select_runners(request)
@@ -164,7 +170,9 @@ def scan(request: ScanRequest, progress: Progress,
     # Each tool's findings go to the hub as that tool finishes (pipeline.tool_publisher).
     settings = PublishSettings(context=context, policy=request.policy, today=request.today, prior=prior,
                                sink=request.sink if hub_error is None else None, hub_label=request.hub_label,
-                               failures=HUB_FAILURES, describe=_one_line)
+                               failures=HUB_FAILURES, describe=_one_line,
+                               prior_known=request.history is not None and hub_error is None)
+    preparing = in_background(prepare_reports) if prepare_reports is not None else None
     try:
         with ToolPublisher(settings, progress) as publisher:
             runs = run_tools(runners, request, progress, on_finished=publisher.tool_finished)
@@ -195,8 +203,19 @@ def scan(request: ScanRequest, progress: Progress,
                         started_at=started, finished_at=utc_now(), links=dict(request.links))
     files = {"findings": findings_path}
     files["summary"] = write_summary(result, request.out_dir / "summary.json")
+    if preparing is not None:
+        preparing.result()  # done long ago; a failure there is the reports' own, raised here
     files.update(write_reports(result, request.out_dir))
     return ScanOutcome(result=result, publish=publish, files=files, hub_error=hub_error)
+
+
+def in_background(work: Callable[[], None]) -> Future[None]:
+    """`work` started on a thread of its own; the future holds its outcome."""
+    helper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="secpipe-prepare")
+    try:
+        return helper.submit(work)
+    finally:
+        helper.shutdown(wait=False)  # the thread ends when the work does
 
 
 def read_before_publishing(request: ScanRequest,

@@ -14,7 +14,7 @@ from pipeline.finding import Severity
 from pipeline.result import ScanResult, Summary, summary_dict, summary_from_dict
 from reports.chart import SEVERITY_COLOURS
 from reports.registry import register
-from reports.templating import html_environment, shorten, text_environment, web_links
+from reports.templating import shorten, template, web_links
 
 SUBJECT_MAX = 100  # SNS rejects longer subjects; mail clients cut them anyway
 TOP_IN_EMAIL = 10
@@ -65,8 +65,8 @@ def render_email(summary: Summary) -> ApprovalEmail:
     )
     return ApprovalEmail(
         subject=subject_line(summary),
-        text=text_environment().get_template("email.txt.j2").render(**values),
-        html=html_environment().get_template("email.html.j2").render(**values),
+        text=template("email.txt.j2").render(**values),
+        html=template("email.html.j2").render(**values),
     )
 
 

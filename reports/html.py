@@ -19,7 +19,7 @@ from pipeline.result import Item, ScanResult, location_text
 from pipeline.stages import Stage
 from reports.chart import SEVERITY_COLOURS, stacked_bars
 from reports.registry import register
-from reports.templating import html_environment, static_text, web_links
+from reports.templating import static_text, template, web_links
 
 SHORT_LABELS = {Severity.CRITICAL: "Crit", Severity.HIGH: "High", Severity.MEDIUM: "Med",
                 Severity.LOW: "Low", Severity.INFORMATIONAL: "Info"}
@@ -73,8 +73,7 @@ def render_html(result: ScanResult) -> str:
     by_stage = result.counts_by_stage()
     records = [finding_record(item) for item in result.items()]
     nonce = secrets.token_urlsafe(18)
-    template = html_environment().get_template("report.html.j2")
-    return template.render(
+    return template("report.html.j2").render(
         result=result,
         ctx=result.context,
         severities=sorted(Severity, reverse=True),

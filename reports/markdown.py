@@ -9,7 +9,7 @@ from __future__ import annotations
 from pipeline.finding import Severity
 from pipeline.result import ScanResult
 from reports.registry import register
-from reports.templating import text_environment
+from reports.templating import template
 
 GITHUB_COMMENT_LIMIT = 65_536
 MAX_CHARS = GITHUB_COMMENT_LIMIT - 5_536  # room for a bot's own header/footer around the report
@@ -21,11 +21,11 @@ def render_markdown_with(result: ScanResult, max_chars: int = MAX_CHARS, max_row
     everything = result.items()
     items = [i for i in everything if i.verdict.standing.is_open]
     not_counted = [i for i in everything if not i.verdict.standing.is_open]
-    template = text_environment().get_template("report.md.j2")
+    page = template("report.md.j2")
     rows = min(max_rows, len(items))
     quiet_rows = min(max_rows, len(not_counted))  # suppressed and triaged: shown after the open ones
     while True:
-        text = template.render(
+        text = page.render(
             result=result, ctx=result.context, severities=sorted(Severity, reverse=True),
             by_severity=result.counts_by_severity(), by_stage=result.counts_by_stage(),
             items=items[:rows], left_out=len(items) - rows, max_reasons=MAX_REASONS,

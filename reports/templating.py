@@ -5,7 +5,7 @@ import re
 from functools import cache
 from importlib.resources import files
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import Environment, PackageLoader, StrictUndefined, Template
 from markupsafe import Markup
 
 # Parentheses, '#', '+' and '!' only matter at a line start or after ']', which never happens in a cell.
@@ -54,6 +54,19 @@ def html_environment() -> Environment:
 @cache
 def text_environment() -> Environment:
     return _environment(autoescape=False)
+
+
+def template(name: str) -> Template:
+    """The compiled template `name` (jinja2 keeps it): *.html.j2 autoescaped, the others plain text."""
+    environment = html_environment() if name.endswith(".html.j2") else text_environment()
+    return environment.get_template(name)
+
+
+def prepare() -> None:
+    """Compile every template now, e.g. while a scan's tools run, so that writing the reports
+    after the last tool only renders."""
+    for name in html_environment().list_templates(extensions=["j2"]):
+        template(name)
 
 
 @cache

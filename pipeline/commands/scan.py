@@ -23,6 +23,7 @@ from pipeline.stages import Stage
 from pipeline.tools.base import ScanTarget
 
 if TYPE_CHECKING:
+    from pipeline.result import ScanResult
     from pipeline.scan import ScanOutcome
     from pipeline.sinks.baseline import BaselineSource
 
@@ -133,7 +134,6 @@ def run(args: argparse.Namespace) -> int:
     from pipeline.scan import ScanRequest, check_tool_names, scan
     from pipeline.sinks.baseline import FileBaseline
     from pipeline.sinks.history import HubHistory
-    from reports import write_all  # jinja2 and the templates are only loaded for a scan
 
     root = Path(args.path)
     if not root.is_dir():
@@ -167,11 +167,25 @@ def run(args: argparse.Namespace) -> int:
             hub_label=hub.label,
             mask_raw=not args.unmasked_raw,
         )
-        outcome = scan(request, choose_progress(sys.stderr, quiet=args.quiet), write_all)
+        outcome = scan(request, choose_progress(sys.stderr, quiet=args.quiet), _write_reports, _prepare_reports)
     if not args.quiet:
         print_findings_table(outcome.result, sys.stdout)
     _print_outcome(outcome, args, policy)
     return outcome.exit_code
+
+
+def _prepare_reports() -> None:
+    # jinja2 and the templates: imported and compiled while the tools run (pipeline.scan runs
+    # this on a thread of its own), not before the first tool starts nor after the last one.
+    from reports.templating import prepare
+
+    prepare()
+
+
+def _write_reports(result: ScanResult, out_dir: Path) -> dict[str, Path]:
+    from reports import write_all
+
+    return write_all(result, out_dir)
 
 
 def _out_dir(value: str) -> Path:

@@ -23,6 +23,7 @@ class BanditRunner(ExecutableRunner):
     name = "bandit"
     stage = Stage.SAST
     parser = "bandit"
+    typical_cpu_s = 0.5
     executable = "bandit"
 
     def applies(self, target: ScanTarget) -> bool:

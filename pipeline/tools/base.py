@@ -57,6 +57,10 @@ class ToolRunner(ABC):
     #: (e.g. "apt-get install -y wapiti", "CodeBuild image only: not installable here").
     #: Empty for the Python scanners pinned in scanners.lock.
     install_hint: ClassVar[str] = ""
+    #: Roughly the CPU seconds one run takes on a tree of a few hundred files: only the order
+    #: matters. A scan gives the CPU to the costliest tools first (pipeline.tools.schedule), so
+    #: the longest one is not left running alone at the end while the other cores idle.
+    typical_cpu_s: ClassVar[float] = 1.0
 
     def version(self) -> str | None:
         """The installed version for `secpipe tools list`; None when unknown or not installed."""

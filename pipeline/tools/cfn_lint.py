@@ -37,6 +37,7 @@ class CfnLintRunner(ExecutableRunner):
     name = "cfn-lint"
     stage = Stage.IAC
     parser = "cfn-lint"
+    typical_cpu_s = 3.5
     executable = "cfn-lint"
 
     def applies(self, target: ScanTarget) -> bool:

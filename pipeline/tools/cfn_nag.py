@@ -39,6 +39,7 @@ class CfnNagRunner(ExecutableRunner):
     name = "cfn-nag"
     stage = Stage.IAC
     parser = "cfn-nag"
+    typical_cpu_s = 3.0
     executable = "cfn_nag_scan"
     install_hint = "CodeBuild image only: gem install cfn-nag (Ruby)"
 

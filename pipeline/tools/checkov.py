@@ -42,6 +42,7 @@ class CheckovRunner(ExecutableRunner):
     name = "checkov"
     stage = Stage.IAC
     parser = "checkov"
+    typical_cpu_s = 4.0
     executable = "checkov"
     # No guideline download from the Bridgecrew platform (there is no API key, and no network).
     offline_env = (("BC_SKIP_MAPPING", "TRUE"), ("CHECKOV_RUN_SCA_PACKAGE_SCAN_V2", "false"))

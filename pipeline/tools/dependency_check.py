@@ -64,6 +64,7 @@ class DependencyCheckRunner(ExecutableRunner):
     name = "dependency-check"
     stage = Stage.SCA
     parser = "dependency-check"
+    typical_cpu_s = 30.0
     executable = EXECUTABLES[0]
     install_hint = "CodeBuild image only: the OWASP Dependency-Check CLI (Java) with a cached NVD database"
 

@@ -37,6 +37,7 @@ class NpmAuditRunner(ExecutableRunner):
     name = "npm-audit"
     stage = Stage.SCA
     parser = "npm-audit"
+    typical_cpu_s = 0.5
     executable = "npm"
     install_hint = "comes with Node.js (apt-get install -y nodejs npm)"
     offline_env = (("npm_config_update_notifier", "false"), ("npm_config_fund", "false"))

@@ -54,6 +54,7 @@ class PhpstanRunner(ExecutableRunner):
     name = "phpstan"
     stage = Stage.SAST
     parser = "phpstan"
+    typical_cpu_s = 4.0
     executable = "phpstan"
     install_hint = "CodeBuild image only: composer require --dev phpstan/phpstan (or phpstan.phar on PATH)"
 

@@ -66,6 +66,7 @@ class PipAuditRunner(ExecutableRunner):
     name = "pip-audit"
     stage = Stage.SCA
     parser = "pip-audit"
+    typical_cpu_s = 0.5
     executable = "pip-audit"
 
     def applies(self, target: ScanTarget) -> bool:

@@ -11,7 +11,8 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +25,8 @@ _STOP_GRACE_S = 1.0  # the same on Ctrl-C, shorter: the user is waiting
 _live: set[subprocess.Popen[bytes]] = set()
 _live_lock = threading.Lock()
 _stopping = threading.Event()
+# The niceness of the scanners this thread starts (the scan's scheduler sets it per tool thread).
+_priority = threading.local()
 
 
 def stop_all() -> None:
@@ -40,6 +43,32 @@ def stop_all() -> None:
         except subprocess.TimeoutExpired:
             pass
         _signal_group(proc.pid, signal.SIGKILL)
+
+
+@contextmanager
+def niceness(value: int) -> Iterator[None]:
+    """Scanners started by this thread inside the block run at this niceness (0: as secpipe itself).
+
+    A higher value only yields the CPU to the others when cores are short; an idle core is
+    still used, so nothing waits that could run."""
+    previous = getattr(_priority, "value", 0)
+    _priority.value = value
+    try:
+        yield
+    finally:
+        _priority.value = previous
+
+
+def _apply_niceness(proc: subprocess.Popen[bytes]) -> None:
+    value = getattr(_priority, "value", 0)
+    if value <= 0:
+        return
+    # The whole group: a child the scanner forked before this call is in it, and any later
+    # one inherits the niceness of its parent.
+    try:
+        os.setpriority(os.PRIO_PGRP, proc.pid, min(19, os.getpriority(os.PRIO_PROCESS, 0) + value))
+    except (ProcessLookupError, PermissionError):
+        pass  # it already ended, or the system refuses: it runs at secpipe's own priority
 
 
 def allow_new_processes() -> None:
@@ -114,6 +143,7 @@ def run_command(
             except OSError as exc:
                 return ProcessResult(args, None, b"", "", time.monotonic() - started,
                                      start_error=f"cannot run {args[0]}: {exc.strerror or exc}")
+            _apply_niceness(proc)
             timed_out = False
             with _live_lock:
                 _live.add(proc)

@@ -6,7 +6,8 @@ from pipeline.stages import Stage
 from pipeline.tools.base import ToolRunner
 
 # Modules of this package that are machinery, not runners.
-_NOT_RUNNER_MODULES = {"base", "registry", "process", "locate", "outcome", "install", "command", "files"}
+_NOT_RUNNER_MODULES = {"base", "registry", "process", "locate", "outcome", "install", "command", "files",
+                       "schedule"}
 RUNNERS: Registry[ToolRunner] = Registry("tool", package="pipeline.tools", skip_modules=_NOT_RUNNER_MODULES)
 _STAGE_ORDER = {stage: index for index, stage in enumerate(Stage)}
 

@@ -47,6 +47,7 @@ class SemgrepRunner(ExecutableRunner):
     name = "semgrep"
     stage = Stage.SAST
     parser = "semgrep"
+    typical_cpu_s = 9.0
     executable = "semgrep"
     # No version check, no metrics: without network either would hang the run.
     offline_env = (("SEMGREP_ENABLE_VERSION_CHECK", "0"), ("SEMGREP_SEND_METRICS", "off"))

@@ -105,6 +105,7 @@ class SonarQubeRunner(ExecutableRunner):
     name = "sonarqube"
     stage = Stage.SAST
     parser = "sonarqube"
+    typical_cpu_s = 15.0
     executable = EXECUTABLE
     install_hint = "CodeBuild image only: sonar-scanner CLI plus a SonarQube server (SONAR_HOST_URL)"
 
