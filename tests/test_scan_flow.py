@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
+import sys
+import threading
 import time
 from datetime import date
 from pathlib import Path
@@ -24,6 +27,7 @@ from pipeline.sinks.base import FailedFinding, PublishResult, Scope, Sink
 from pipeline.stages import Stage
 from pipeline.tools import registry
 from pipeline.tools.base import ScanTarget, ToolRun, ToolRunner, ToolStatus
+from pipeline.tools.process import run_command
 
 
 class FakeRunner(ToolRunner):
@@ -108,6 +112,35 @@ def test_static_tools_run_concurrently(runners, tmp_path) -> None:
     starts = [r.started_at for r in runners]
     ends = [r.ended_at for r in runners]
     assert max(starts) < min(ends), "all three were running at the same moment"
+
+
+class NicenessReporting(FakeRunner):
+    """Starts a real process, which says the niceness it runs at."""
+
+    def __init__(self, name: str, cpu: float):
+        super().__init__(name, Stage.SAST, delay=0.2)
+        self.typical_cpu_s = cpu
+        self.niceness: int | None = None
+
+    def run(self, target: ScanTarget, raw_dir: Path, timeout_s: float) -> ToolRun:
+        said = run_command([sys.executable, "-c", "import os; print(os.nice(0))"], timeout_s=30)
+        self.niceness = int(said.stdout)
+        return super().run(target, raw_dir, timeout_s)
+
+
+def test_costliest_tools_start_first_and_the_others_run_nicer(runners, tmp_path) -> None:
+    costs = {"light": 0.5, "heavy": 9.0, "middle": 3.0, "small": 1.0, "big": 5.0}
+    runners += [NicenessReporting(name, cpu) for name, cpu in costs.items()]
+    outcome = scan(request(tmp_path), PlainProgress(io.StringIO()), fake_reports)
+    assert [run.tool for run in outcome.result.runs] == list(costs), "runs are reported in the runners' order"
+    by_name = {r.name: r for r in runners}
+    assert by_name["heavy"].niceness == os.nice(0)
+    ranked = sorted(costs, key=costs.get, reverse=True)
+    assert [by_name[name].niceness for name in ranked] == sorted(by_name[name].niceness for name in ranked)
+    assert by_name["light"].niceness > by_name["heavy"].niceness
+    # Five tools, four at a time: the cheapest waits for a place.
+    light = by_name["light"]
+    assert light.started_at >= min(r.ended_at for r in runners if r is not light)
 
 
 def test_outputs_gate_and_publish_scopes(runners, tmp_path) -> None:
@@ -210,3 +243,29 @@ def test_plain_progress_lines() -> None:
         "secpipe: [sca] pip-audit: running",
         "secpipe: [sca] pip-audit: incomplete (0.0s) - 5 dependencies not audited",
     ]
+
+
+def test_reports_are_prepared_on_another_thread_before_they_are_written(runners, tmp_path) -> None:
+    runners += [FakeRunner("bandit", Stage.SAST, delay=0.1)]
+    events: list[tuple[str, str]] = []
+
+    def prepare() -> None:
+        events.append(("prepare", threading.current_thread().name))
+
+    def write(result, out_dir: Path) -> dict[str, Path]:
+        events.append(("write", threading.current_thread().name))
+        return fake_reports(result, out_dir)
+
+    scan(request(tmp_path), PlainProgress(io.StringIO()), write, prepare)
+    assert [what for what, _ in events] == ["prepare", "write"]
+    assert events[0][1] != events[1][1] == threading.current_thread().name
+
+
+def test_a_failure_preparing_the_reports_is_raised_where_they_are_written(runners, tmp_path) -> None:
+    runners += [FakeRunner("bandit", Stage.SAST)]
+
+    def broken() -> None:
+        raise RuntimeError("template syntax error")
+
+    with pytest.raises(RuntimeError, match="template syntax error"):
+        scan(request(tmp_path), PlainProgress(io.StringIO()), fake_reports, broken)

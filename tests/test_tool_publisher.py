@@ -15,6 +15,7 @@ from pipeline.finding import Severity
 from pipeline.progress import PlainProgress
 from pipeline.scan import scan
 from pipeline.sinks.base import FailedFinding, PublishResult, Sink
+from pipeline.sinks.history import HistorySource, PriorFinding
 from pipeline.sinks.securityhub import SecurityHubPublishResult
 from pipeline.stages import Stage
 from pipeline.tool_publisher import merged
@@ -115,3 +116,27 @@ def test_merged_publish_results_add_counts_and_join_failures() -> None:
         (8, 7, 1, 2, 5, 1)
     assert [f.id for f in total.failed] == ["a"] and [f.id for f in total.unsuppressed] == ["b"]
     assert merged([]) == PublishResult()
+
+
+class KnownHistory(HistorySource):
+    """The hub's active findings of (repo, branch) before the run, each with its tool."""
+
+    def __init__(self, tools_by_id: dict[str, str]):
+        self.tools_by_id = tools_by_id
+
+    def findings(self, repo: str, branch: str) -> dict[str, PriorFinding]:
+        return {fid: PriorFinding(first_observed_at=None, triage=None, tool=tool) for fid, tool in self.tools_by_id.items()}
+
+
+def test_each_scope_carries_the_ids_its_tool_had_in_the_hub_before(runners, tmp_path: Path) -> None:  # noqa: F811
+    runners += [FakeRunner("bandit", Stage.SAST, findings=[finding("bandit", "B602", Severity.HIGH)]),
+                FakeRunner("checkov", Stage.IAC, status=ToolStatus.PASSED)]
+    with_history = request(tmp_path, sink=(sink := RecordingSink()))
+    with_history.history = KnownHistory({"old-bandit-1": "bandit", "old-bandit-2": "bandit", "old-semgrep": "semgrep"})
+    scan(with_history, PlainProgress(io.StringIO()), fake_reports)
+    known = {scope.tool: scope.known_active for _, scopes in sink.calls for scope in scopes}
+    assert known == {"bandit": frozenset({"old-bandit-1", "old-bandit-2"}), "checkov": frozenset()}
+
+    scan(request(tmp_path, sink=(unread := RecordingSink())), PlainProgress(io.StringIO()), fake_reports)
+    assert {scope.known_active for _, scopes in unread.calls for scope in scopes} == {None}, \
+        "without a history read, nothing is known: the sink must ask the hub"

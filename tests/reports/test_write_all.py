@@ -29,3 +29,21 @@ def test_registry_rejects_duplicates_and_unknown_names() -> None:
         registry.register("html", "again.html")(lambda result: "")
     with pytest.raises(UnknownName, match="unknown report format 'pdf'; use one of: email-html"):
         registry.FORMATS.get("pdf")
+
+
+def test_after_prepare_writing_the_reports_compiles_nothing(scan_result: ScanResult, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """A scan prepares while its tools run; after the last tool only rendering is left."""
+    from jinja2 import Environment
+
+    from reports.templating import prepare
+
+    prepare()
+
+    def no_compiling(*args, **kwargs):
+        raise AssertionError("a template was compiled while the reports were written")
+
+    monkeypatch.setattr(Environment, "compile", no_compiling)
+    written = reports.write_all(scan_result, tmp_path / "out")
+    assert written["html"].read_text().startswith("<!DOCTYPE html>")
+    assert written["email-html"].stat().st_size > 500

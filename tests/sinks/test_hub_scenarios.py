@@ -82,6 +82,29 @@ def test_incomplete_scope_archives_nothing(hub_endpoint):
     assert set(states(client).values()) == {"ACTIVE"}
 
 
+def test_a_scope_whose_known_findings_all_came_again_asks_the_hub_nothing(hub_endpoint):
+    """A scan read the scope's active findings before publishing: all current again, nothing is stale."""
+    client = hub_client(hub_endpoint)
+    mine, others = seed(client)
+    known = frozenset(f["Id"] for f in mine)
+    told = publish(client, mine, [Scope("demo", "main", "bandit", True, known_active=known)])
+    asked = publish(client, mine, [scope()])
+    assert told.archived == asked.archived == 0
+    assert told.requests < asked.requests, "the scope was queried although nothing could be stale"
+    assert set(states(client).values()) == {"ACTIVE"}
+
+
+def test_a_known_finding_not_seen_again_is_still_archived(hub_endpoint):
+    client = hub_client(hub_endpoint)
+    mine, others = seed(client)
+    known = frozenset(f["Id"] for f in mine)
+    result = publish(client, mine[:6], [Scope("demo", "main", "bandit", True, known_active=known)])
+    assert result.archived == 4
+    now = states(client)
+    assert {i for i, s in now.items() if s == "ARCHIVED"} == {f["Id"] for f in mine[6:]}
+    assert all(now[f["Id"]] == "ACTIVE" for f in others + mine[:6])
+
+
 def test_scope_with_zero_current_findings_archives_all_of_it(hub_endpoint):
     client = hub_client(hub_endpoint)
     mine, others = seed(client)

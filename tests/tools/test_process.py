@@ -1,8 +1,9 @@
 import os
 import sys
+import threading
 import time
 
-from pipeline.tools.process import STDERR_TAIL_CHARS, run_command
+from pipeline.tools.process import STDERR_TAIL_CHARS, niceness, run_command
 
 
 def test_captures_stdout_exit_code_and_stderr_tail():
@@ -71,3 +72,34 @@ def test_an_unwritable_report_path_is_a_result_not_an_exception(tmp_path):
     result = run_command([sys.executable, "-c", "print(1)"], timeout_s=30, stdout_path=tmp_path / "missing-dir" / "r.json")
     assert result.returncode is None
     assert result.start_error and "cannot write" in result.start_error
+
+
+_NICENESS_OF_SELF_AND_CHILD = (
+    "import os, subprocess, sys\n"
+    "child = subprocess.run([sys.executable, '-c', 'import os; print(os.nice(0))'], capture_output=True, text=True)\n"
+    "print(os.nice(0), child.stdout.strip())\n"
+)
+
+
+def test_scanners_started_inside_niceness_run_at_it_children_too():
+    own = os.nice(0)
+    with niceness(5):
+        inside = run_command([sys.executable, "-c", _NICENESS_OF_SELF_AND_CHILD], timeout_s=30)
+    outside = run_command([sys.executable, "-c", _NICENESS_OF_SELF_AND_CHILD], timeout_s=30)
+    expected = min(19, own + 5)
+    assert inside.stdout.split() == [str(expected).encode(), str(expected).encode()]
+    assert outside.stdout.split() == [str(own).encode(), str(own).encode()]
+
+
+def test_niceness_is_per_thread():
+    """Each tool runs in its own thread with its own niceness: one must not leak into another."""
+    seen: list[bytes] = []
+
+    def other_thread() -> None:
+        seen.append(run_command([sys.executable, "-c", "import os; print(os.nice(0))"], timeout_s=30).stdout.strip())
+
+    with niceness(7):
+        worker = threading.Thread(target=other_thread)
+        worker.start()
+        worker.join()
+    assert seen == [str(os.nice(0)).encode()]
