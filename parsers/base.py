@@ -20,37 +20,92 @@ from defusedxml import DefusedXmlException
 from pipeline.errors import ReportError
 from pipeline.finding import Category, Finding
 
+#: What `bytes.strip()` removes: the surrounding whitespace of a report.
+_WHITESPACE = b" \t\n\r\x0b\x0c"
+_BOM = b"\xef\xbb\xbf"
+_LEADING = re.compile(rb"[ \t\n\r\x0b\x0c]*(?:\xef\xbb\xbf[ \t\n\r\x0b\x0c]*)?")
+
 
 @dataclass
 class Report:
-    """A raw report file. Decoding happens once and lazily, with clean errors."""
+    """A raw report file. Decoding happens once and lazily, with clean errors.
+
+    A large report is not held three times: the text of a JSON report lives only while it is
+    decoded, leading and trailing whitespace is found by offset rather than by a stripped copy,
+    and a parser that reads the document once may take it (`take_json`) and let each part go
+    as it becomes a Finding.
+    """
 
     name: str
     data: bytes
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
-    @cached_property
+    @property
     def text(self) -> str:
-        if not self.data.strip():
+        """The UTF-8 text (a BOM dropped); ReportError when empty or not UTF-8. Decoded on each
+        call and not kept: decoding the XML or JSON document needs it once."""
+        if self.is_blank:
             raise ReportError(self.name, "file is empty")
         try:
             return self.data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise ReportError(self.name, f"not UTF-8 text (byte {exc.start})") from None
 
+    @cached_property
+    def _span(self) -> tuple[int, int]:
+        """Where `content` starts and ends in `data`."""
+        data = self.data
+        start = _LEADING.match(data).end()  # type: ignore[union-attr]  # matches the empty string at least
+        end = len(data)
+        while end > start and data[end - 1] in _WHITESPACE:
+            end -= 1
+        return start, end
+
+    @property
+    def is_blank(self) -> bool:
+        """Nothing but ASCII whitespace (a lone BOM is not blank: it is text without content)."""
+        start, end = self._span
+        return start == end and _BOM not in self.data[:start]
+
+    @property
+    def content(self) -> bytes:
+        """The bytes without surrounding whitespace and a UTF-8 BOM (which `text` drops too).
+        A copy when there is anything to drop: read it for a small check, do not keep it."""
+        start, end = self._span
+        return self.data if (start, end) == (0, len(self.data)) else self.data[start:end]
+
+    def _first_byte(self) -> bytes:
+        start, end = self._span
+        return self.data[start:min(start + 1, end)]
+
     def json(self) -> Any:
         """The parsed JSON document, or ReportError naming what is wrong."""
         if "json" not in self._cache:
-            try:
-                self._cache["json"] = json.loads(self.text)
-            except json.JSONDecodeError as exc:
-                self._cache["json"] = ReportError(self.name, f"not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})")
-            except RecursionError:
-                self._cache["json"] = ReportError(self.name, "JSON nested too deeply")
+            self._cache["json"] = self._decode_json()
         value = self._cache["json"]
         if isinstance(value, ReportError):
             raise value
         return value
+
+    def take_json(self) -> Any:
+        """The parsed JSON document, handed over: the report forgets it (a later `json()`
+        decodes the bytes again), so the taker may let go of each part once it has read it."""
+        value = self.json()
+        del self._cache["json"]
+        return value
+
+    def _decode_json(self) -> Any:
+        # From a text that lives only as long as the decoding: afterwards the report is held as
+        # its bytes and its document, not three times. (orjson would be faster here, but it holds
+        # a copy of the input and a tree of its own while decoding: a higher peak than the text.)
+        try:
+            return json.loads(self.text)
+        except ReportError as exc:
+            return exc
+        except json.JSONDecodeError as exc:
+            return ReportError(self.name, f"not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})")
+        except RecursionError:
+            return ReportError(self.name, "JSON nested too deeply")
 
     def xml(self) -> Element:
         """The XML root, parsed with defusedxml: entities, DTDs and bombs are refused."""
@@ -66,24 +121,21 @@ class Report:
             raise value
         return value
 
-    @cached_property
-    def content(self) -> bytes:
-        """The bytes without surrounding whitespace and a UTF-8 BOM (which `text` drops too)."""
-        return self.data.strip().removeprefix(b"\xef\xbb\xbf").strip()
-
     def looks_like_json(self) -> bool:
-        return self.content[:1] in (b"{", b"[") or self.content == b"null"
+        start, end = self._span
+        return self._first_byte() in (b"{", b"[") or (end - start == 4 and self.data[start:end] == b"null")
 
     def looks_like_xml(self) -> bool:
-        return self.content[:1] == b"<"
+        return self._first_byte() == b"<"
 
     def decode(self) -> None:
         """Decode as JSON or XML by its first byte, so a broken file gets its own clear message."""
-        self.text  # noqa: B018 - empty and non-UTF-8 files first
         if self.looks_like_xml():
             self.xml()
         elif self.looks_like_json():
             self.json()
+        else:
+            self.text  # noqa: B018 - empty and non-UTF-8 files get their own message
 
     def fail(self, problem: str) -> ReportError:
         """A ReportError for this file, to `raise`."""

@@ -43,6 +43,13 @@ def context_from_args(args: argparse.Namespace):
     return context
 
 
+def _read(path: Path, name: str) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise ReportError(name, f"cannot read ({exc.strerror})") from None
+
+
 def run(args: argparse.Namespace) -> int:
     from parsers import registry
     from pipeline import jsonout
@@ -57,12 +64,9 @@ def run(args: argparse.Namespace) -> int:
         context = context_from_args(args)
     except ConfigError as exc:
         raise ConfigError(f"{args.file}: {exc}") from None
-    path = Path(args.file)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ReportError(args.file, f"cannot read ({exc.strerror})") from None
-    findings = registry.parse_report(args.tool, data, args.file)
+    # The bytes are not kept here: once the findings exist, the report and its decoded
+    # document are let go, and the ASFF phase runs with only the findings alive.
+    findings = registry.parse_report(args.tool, _read(Path(args.file), args.file), args.file)
     with paused_gc():  # streamed: memory stays that of the report, not of its ASFF
         jsonout.write_array(iter_validated_asff(findings, context), jsonout.stdout())
     return 0
