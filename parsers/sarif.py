@@ -8,6 +8,7 @@ parses 100,000 results.
 from __future__ import annotations
 
 import re
+import sys
 import textwrap
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -392,7 +393,7 @@ def _code_location(location: Any, run: RunIndex) -> CodeLocation | None:
     end = region.get("endLine")
     snippet = region.get("snippet") or (physical.get("contextRegion") or {}).get("snippet") or {}
     return CodeLocation(
-        path=_resolve_uri(uri, run),
+        path=sys.intern(_resolve_uri(uri, run)),
         start_line=start if isinstance(start, int) and start > 0 else None,
         end_line=end if isinstance(end, int) and end > 0 else (start if isinstance(start, int) and start > 0 else None),
         start_column=region.get("startColumn") if isinstance(region.get("startColumn"), int) else None,
@@ -440,7 +441,7 @@ class SarifParser(Parser):
         return str(doc.get("version", "")).startswith("2.") or "sarif" in str(doc.get("$schema", "")).lower()
 
     def parse(self, report: Report) -> list[Finding]:
-        doc = report.json()
+        doc = report.take_json()
         expect(report, isinstance(doc, dict) and isinstance(doc.get("runs"), list),
                "not a SARIF log (no 'runs' list)")
         version = str(doc.get("version", "2.1.0"))
@@ -451,7 +452,10 @@ class SarifParser(Parser):
             index = _index_run(run)
             results = run.get("results") or []
             expect(report, isinstance(results, list), "a SARIF run's 'results' is not a list")
-            for result in results:
+            for position, result in enumerate(results):
+                # Each result is let go once read: the report is held as results or as
+                # findings, never as both (half of a large parse's peak memory).
+                results[position] = None
                 expect(report, isinstance(result, dict), "a SARIF result is not an object")
                 findings.extend(self._result_findings(result, index))
         return findings
@@ -462,19 +466,21 @@ class SarifParser(Parser):
             return []
         rule, component = run.rule_for(result)
         reference = result.get("rule") or {}
-        rule_id = str(result.get("ruleId") or reference.get("id") or (rule.id if rule else "") or "unknown-rule")
+        # Texts that many results share are held once (sys.intern) rather than once per finding:
+        # a large report repeats its rule ids, levels, paths and messages thousands of times.
+        rule_id = sys.intern(str(result.get("ruleId") or reference.get("id") or (rule.id if rule else "") or "unknown-rule"))
         message = _message(result, rule, component, run)
         title_source = message or (rule and (rule.short or rule.full or rule.name or rule.id)) or rule_id
         properties = result.get("properties")
 
-        level = result.get("level") or (rule.level if rule else None) or SARIF_DEFAULT_LEVEL
+        level = sys.intern(str(result.get("level") or (rule.level if rule else None) or SARIF_DEFAULT_LEVEL))
         score = _score(properties.get("security-severity")) if isinstance(properties, dict) and properties else None
         if score is None and rule is not None:
             score = rule.security_severity
         if score is not None:
-            label, native = severity.from_cvss_score(score), f"security-severity {score:g}"
+            label, native = severity.from_cvss_score(score), sys.intern(f"security-severity {score:g}")
         else:
-            label, native = severity.from_native(self.name, level), str(level)
+            label, native = severity.from_native(self.name, level), level
 
         cwes = list(rule.cwes) if rule else []
         for cwe in _taxon_cwes(result.get("taxa"), run.taxonomy_names):
@@ -485,10 +491,10 @@ class SarifParser(Parser):
 
         description = message or ""
         if rule and rule.full and rule.full != message:
-            description = f"{description}\n\n{rule.full}" if description else rule.full
+            description = sys.intern(f"{description}\n\n{rule.full}") if description else rule.full
         suppressed, reason = _suppression(result)
         references = [rule.help_uri] if rule and rule.help_uri else []
-        extra = {"sarif-tool": run.tool_name, "sarif-level": str(level)}
+        extra = {"sarif-tool": run.tool_name, "sarif-level": level}
         if rule and rule.name and rule.name != rule_id:
             extra["rule-name"] = rule.name
         if component is not run.driver:
@@ -498,7 +504,7 @@ class SarifParser(Parser):
         raw_locations = result.get("locations") or [None]
         locations = [_code_location(loc, run) for loc in raw_locations]
         secrets = _secret_candidates(result, locations) if is_secret else []
-        title = _shorten(str(title_source))
+        title = sys.intern(_shorten(str(title_source)))
         fingerprint = _fingerprint(result)
         findings = []
         for location in locations:
