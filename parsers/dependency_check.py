@@ -12,7 +12,9 @@ Finding exists once.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 from urllib.parse import unquote
 from xml.etree.ElementTree import Element
@@ -181,6 +183,28 @@ def _float(value: Any) -> float | None:
 
 
 def _vector(metrics: dict[str, Any], spec: tuple[tuple[str, ...], ...], letters: dict[str, str]) -> str | None:
+    """The vector of the metrics' words. A report repeats a few combinations of words thousands of
+    times, so each is worked out once; the words are the key (values of other types, which never
+    occur in a real report, are worked out every time: 1 and True would be one key)."""
+    words = [metrics.get(key) for _, *keys in spec for key in keys]
+    if not all(type(word) is str or word is None for word in words):
+        return _words_to_vector(metrics, spec, letters)
+    key = (id(spec), *words)
+    vector = _VECTORS.get(key, _UNKNOWN)
+    if vector is _UNKNOWN:
+        if len(_VECTORS) >= _MAX_VECTORS:  # a hostile report's endless combinations: start afresh
+            _VECTORS.clear()
+        vector = _VECTORS[key] = _words_to_vector(metrics, spec, letters)
+    return vector  # type: ignore[return-value]  # never _UNKNOWN here
+
+
+#: _vector's memo, by (id of the metric spec, words); the specs are module constants.
+_VECTORS: dict[tuple[Any, ...], str | None] = {}
+_MAX_VECTORS = 4096
+_UNKNOWN = object()
+
+
+def _words_to_vector(metrics: dict[str, Any], spec: tuple[tuple[str, ...], ...], letters: dict[str, str]) -> str | None:
     parts = []
     for abbreviation, *keys in spec:
         # The first key that has a value (a loop, not next() over a generator: this runs per vulnerability).
@@ -232,8 +256,9 @@ def decide_severity(native: str | None, cvss: list[Cvss]) -> Severity:
     it into its severity word, and v2 7.5 "Moderate" must stay MEDIUM.
     """
     modern = [c for c in cvss if not c.version.startswith("2")]
-    if severity.best_cvss_score(modern) is not None:
-        return severity.decide("dependency-check", native, modern)
+    score = severity.best_cvss_score(modern)
+    if score is not None:
+        return severity.from_cvss_score(score)  # what severity.decide makes of it
     if native and native.strip().lower() in severity.TABLES["dependency-check"]:
         return severity.from_native("dependency-check", native)
     v2 = severity.best_cvss_score(cvss)
@@ -289,6 +314,39 @@ def _parse_date(value: Any) -> datetime | None:
     return moment if moment.tzinfo else None
 
 
+@dataclass(frozen=True)
+class _Dependency:
+    """What every vulnerability of one dependency shares, worked out once per dependency."""
+
+    name: str
+    version: str | None
+    ecosystem: str | None
+    file_path: str | None
+    component: str  # name:version, as titles and descriptions name it
+    description_tail: str  # what follows the vulnerability's own text in a description
+    file_name: Any  # ProductFields' file-name; any value the report has, for the type check to judge
+
+
+def _shared_by_vulnerabilities(dependency: dict[str, Any]) -> _Dependency:
+    name, version, ecosystem = component_of(dependency)
+    component = f"{name}:{version}" if version else name
+    lines = ["", f"Dependency: {component} ({(dependency.get('filePath') or dependency.get('fileName') or '').strip()})"]
+    related = [(r.get("filePath") or r.get("fileName") or "").strip() for r in dependency.get("relatedDependencies") or []
+               if isinstance(r, dict)]
+    related = [r for r in related if r]
+    if related:
+        lines.append(f"Also found as ({len(related)} related): " + "; ".join(related))
+    return _Dependency(name=name, version=version, ecosystem=ecosystem,
+                       file_path=(dependency.get("filePath") or "").strip() or None, component=component,
+                       description_tail="\n".join(lines), file_name=dependency.get("fileName"))
+
+
+@lru_cache(maxsize=4096)
+def _cwe_numbers(text: str) -> tuple[int, ...]:
+    """cwe_numbers of a text, once per distinct text: a report names the same few CWEs over and over."""
+    return tuple(cwe_numbers(text))
+
+
 @register
 class DependencyCheckParser(Parser):
     name = "dependency-check"
@@ -309,57 +367,60 @@ class DependencyCheckParser(Parser):
                    f"not a dependency-check XML report (root element is <{_local(root.tag)}>, expected <analysis>)")
             doc = _xml_document(root)
         else:
-            doc = report.json()
+            doc = report.take_json()
             expect(report, isinstance(doc, dict) and isinstance(doc.get("dependencies"), list),
                    "not a dependency-check JSON report (no 'dependencies' list)")
         observed = _parse_date((doc.get("projectInfo") or {}).get("reportDate"))
         findings = []
-        for dependency in doc["dependencies"]:
+        dependencies = doc["dependencies"]
+        for position, dependency in enumerate(dependencies):
+            dependencies[position] = None  # let go once read: the report is held as dependencies or as findings
             expect(report, isinstance(dependency, dict), "not a dependency-check report (a dependency is not an object)")
-            for vuln in dependency.get("vulnerabilities") or []:
-                findings.append(self._finding(dependency, vuln, suppressed=False, observed=observed))
-            for vuln in dependency.get("suppressedVulnerabilities") or []:
-                findings.append(self._finding(dependency, vuln, suppressed=True, observed=observed))
+            vulnerabilities = dependency.get("vulnerabilities") or []
+            suppressed = dependency.get("suppressedVulnerabilities") or []
+            if not vulnerabilities and not suppressed:
+                continue  # most dependencies of a scan: nothing to work out
+            shared = _shared_by_vulnerabilities(dependency)
+            for vuln in vulnerabilities:
+                findings.append(self._finding(shared, vuln, suppressed=False, observed=observed))
+            for vuln in suppressed:
+                findings.append(self._finding(shared, vuln, suppressed=True, observed=observed))
         return findings
 
-    def _finding(self, dependency: dict[str, Any], vuln: dict[str, Any], suppressed: bool,
+    def _finding(self, dependency: _Dependency, vuln: dict[str, Any], suppressed: bool,
                  observed: datetime | None) -> Finding:
-        name, version, ecosystem = component_of(dependency)
         vuln_name = str(vuln.get("name") or "unnamed vulnerability").strip()
         ident = advisory_id(vuln)
-        cwes = list(dict.fromkeys(n for text in [*(vuln.get("cwes") or []), vuln_name] for n in cwe_numbers(str(text))))
+        numbers: list[int] = []
+        for text in [*(vuln.get("cwes") or []), vuln_name]:
+            numbers.extend(_cwe_numbers(str(text)))
+        cwes = list(dict.fromkeys(numbers))
         cvss = cvss_of(vuln)
         native = _native_word(vuln)
-        file_path = (dependency.get("filePath") or "").strip() or None
-        component = f"{name}:{version}" if version else name
         notes = (vuln.get("notes") or "").strip()
+        text = single_spaced(str(vuln.get("description") or "")) or str(vuln.get("name") or "")
+        extra: dict[str, Any] = {}
+        source = vuln.get("source")
+        if source:
+            extra["source"] = source
+        if dependency.file_name:
+            extra["file-name"] = dependency.file_name
         return Finding(
             tool=self.name,
             rule_id=ident or (f"CWE-{cwes[0]}" if vuln_name.upper().startswith("CWE-") and cwes else vuln_name[:128]),
-            title=f"{component} | {vuln_name}",
-            description=self._description(dependency, vuln, component),
+            title=f"{dependency.component} | {vuln_name}",
+            description=f"{text}\n{dependency.description_tail}",
             severity=decide_severity(native, cvss),
             native_severity=native,
             category=self.category,
             cwes=cwes,
             vulnerability_ids=[ident] if ident else [],
             cvss=cvss,
-            packages=[Package(name=name, version=version, fixed_version=_fixed_version(vuln),
-                              ecosystem=ecosystem, file_path=file_path)],
+            packages=[Package(name=dependency.name, version=dependency.version, fixed_version=_fixed_version(vuln),
+                              ecosystem=dependency.ecosystem, file_path=dependency.file_path)],
             references=_references(vuln),
             suppressed=suppressed,
             suppression_reason=(notes or _NO_SUPPRESSION_NOTES) if suppressed else None,
             observed_at=observed,
-            extra={k: v for k, v in {"source": vuln.get("source"), "file-name": dependency.get("fileName")}.items() if v},
+            extra=extra,
         )
-
-    @staticmethod
-    def _description(dependency: dict[str, Any], vuln: dict[str, Any], component: str) -> str:
-        text = single_spaced(str(vuln.get("description") or "")) or str(vuln.get("name") or "")
-        lines = [text, "", f"Dependency: {component} ({(dependency.get('filePath') or dependency.get('fileName') or '').strip()})"]
-        related = [(r.get("filePath") or r.get("fileName") or "").strip() for r in dependency.get("relatedDependencies") or []
-                   if isinstance(r, dict)]
-        related = [r for r in related if r]
-        if related:
-            lines.append(f"Also found as ({len(related)} related): " + "; ".join(related))
-        return "\n".join(lines)
