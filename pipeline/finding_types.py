@@ -55,11 +55,13 @@ def _optional(inner: Check) -> Check:
     return check
 
 
-def _list_of(inner: Check) -> Check:
+def _list_of(inner: Check, plain: frozenset[type]) -> Check:
     def check(value: Any) -> str | None:
         if not isinstance(value, list):
             return f" is {_kind(value)}, expected a list"
         for index, item in enumerate(value):
+            if type(item) in plain:
+                continue
             wrong = inner(item)
             if wrong:
                 return f"[{index}]{wrong}"
@@ -67,11 +69,13 @@ def _list_of(inner: Check) -> Check:
     return check
 
 
-def _dict_of(key: Check, item: Check) -> Check:
+def _dict_of(key: Check, item: Check, plain_keys: frozenset[type], plain_items: frozenset[type]) -> Check:
     def check(value: Any) -> str | None:
         if not isinstance(value, dict):
             return f" is {_kind(value)}, expected an object"
         for k, v in value.items():
+            if type(k) in plain_keys and type(v) in plain_items:
+                continue
             wrong = key(k) or item(v)
             if wrong:
                 return f"[{k!r}]{wrong}"
@@ -89,9 +93,9 @@ def _check_for(annotation: Any) -> Check:
         check = _check_for(inner[0])
         return _optional(check) if type(None) in args else check
     if origin is list:
-        return _list_of(_check_for(args[0]))
+        return _list_of(_check_for(args[0]), _plain_types(args[0]))
     if origin is dict:
-        return _dict_of(_check_for(args[0]), _check_for(args[1]))
+        return _dict_of(_check_for(args[0]), _check_for(args[1]), _plain_types(args[0]), _plain_types(args[1]))
     if annotation is float:
         return _number()
     if dataclasses.is_dataclass(annotation) and isinstance(annotation, type):
@@ -103,24 +107,32 @@ def _check_for(annotation: Any) -> Check:
 
 def _plain_types(annotation: Any) -> frozenset[type]:
     """The exact types a value of this annotation may have and need no further look (str for
-    `str | None`, ...): checked with one set lookup, which keeps this off the parse profile."""
+    `str | None`, float for `float`, ...): checked with one set lookup, which keeps this off the
+    parse profile. Exact classes only: bool is not int here, and an int where a float is declared
+    takes the slower check that accepts it."""
     args = typing.get_args(annotation) if typing.get_origin(annotation) in (typing.Union, types.UnionType) else (annotation,)
-    # Exact classes only: bool is not int here, and float takes the slower check that accepts an int.
-    return frozenset(a for a in args if isinstance(a, type) and not dataclasses.is_dataclass(a)
-                     and not typing.get_args(a) and a is not float)
+    return frozenset(a for a in args if isinstance(a, type) and not dataclasses.is_dataclass(a) and not typing.get_args(a))
+
+
+def _container(annotation: Any) -> type | None:
+    """list or dict for a `list[...]` or `dict[...]` field, whose empty value needs no further look."""
+    origin = typing.get_origin(annotation)
+    return origin if origin in (list, dict) else None
 
 
 @cache
 def _dataclass_check(cls: type) -> Check:
     hints = typing.get_type_hints(cls)
-    fields = [(f.name, _plain_types(hints[f.name]), _check_for(hints[f.name])) for f in dataclasses.fields(cls)]
+    fields = [(f.name, _plain_types(hints[f.name]), _container(hints[f.name]), _check_for(hints[f.name]))
+              for f in dataclasses.fields(cls)]
 
     def check(value: Any) -> str | None:
         if not isinstance(value, cls):
             return f" is {_kind(value)}, expected {cls.__name__}"
-        for name, plain, field_check in fields:
+        for name, plain, container, field_check in fields:
             item = getattr(value, name)
-            if type(item) in plain:
+            kind = type(item)
+            if kind in plain or (kind is container and not item):
                 continue
             wrong = field_check(item)
             if wrong:
