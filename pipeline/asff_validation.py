@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -174,12 +175,28 @@ class _TextNode(_Node):
         self.maximum = int(maximum) if maximum is not None else _NO_MAXIMUM
         self.non_blank = bool(shape.metadata.get("pattern"))  # read as .*\S.* (all ASFF patterns but one), like _walk
         self.enum: frozenset[str] = frozenset(shape.enum or ())
+        # Security Hub's own rules for a few members (see _with_security_hub_limits).
+        self.form: re.Pattern[str] | None = None  # the text must match it whole
+        self.form_name = ""  # what the form is called in a problem
+
+    def narrowed(self, minimum: int | None = None, maximum: int | None = None, enum: frozenset[str] | None = None,
+                 form: re.Pattern[str] | None = None, form_name: str = "") -> _TextNode:
+        """A copy for one member, with its limits tightened (never loosened) by Security Hub's."""
+        copy = _TextNode.__new__(_TextNode)
+        copy.minimum = self.minimum if minimum is None else max(self.minimum, minimum)
+        copy.maximum = self.maximum if maximum is None else min(self.maximum, maximum)
+        copy.non_blank = self.non_blank
+        copy.enum = self.enum if enum is None else (enum & self.enum if self.enum else enum)
+        copy.form = self.form if form is None else form
+        copy.form_name = self.form_name if form is None else form_name
+        return copy
 
     def text_ok(self, text: str) -> bool:
         length = len(text)
         # isspace() is the same Unicode whitespace as the regex's \S, without the regex.
         return (self.minimum <= length <= self.maximum and not (self.non_blank and (not length or text.isspace()))
-                and (not self.enum or text in self.enum) and (text.isascii() or _encodable(text)))
+                and (not self.enum or text in self.enum) and (text.isascii() or _encodable(text))
+                and (self.form is None or self.form.fullmatch(text) is not None))
 
     def ok(self, value: Any) -> bool:
         return isinstance(value, str) and self.text_ok(value)
@@ -199,6 +216,8 @@ class _TextNode(_Node):
             found.append(f"{path}: {value[:40]!r} is not one of {', '.join(sorted(self.enum))}")
         if not (value.isascii() or _encodable(value)):
             found.append(f"{path}: contains a lone surrogate (not encodable as UTF-8)")
+        if self.form is not None and self.form.fullmatch(value) is None:
+            found.append(f"{path}: {self.form_name}")
 
 
 class _NumberNode(_Node):
@@ -245,6 +264,18 @@ class _StructureNode(_Node):
         self.required: tuple[str, ...] = tuple(shape.metadata.get("required", ()))
         self.required_set = frozenset(self.required)
 
+    def narrowed(self, name: str, member: _Node, required: bool = False) -> _StructureNode:
+        """A copy with one member's node replaced (and that member required, if asked)."""
+        copy = _StructureNode.__new__(_StructureNode)
+        copy.shape = self.shape
+        copy.members = {**self.members, name: member}
+        copy.texts = {key: node for key, node in self.texts.items() if key != name}
+        if isinstance(member, _TextNode):
+            copy.texts[name] = member
+        copy.required = (*self.required, name) if required and name not in self.required else self.required
+        copy.required_set = frozenset(copy.required)
+        return copy
+
     def ok(self, value: Any) -> bool:
         if not isinstance(value, dict):
             return False
@@ -285,9 +316,18 @@ class _ListNode(_Node):
         self.text = item if isinstance(item, _TextNode) else None
         minimum = _min_of(shape)
         self.minimum = int(minimum) if minimum is not None else 0
+        self.maximum = _NO_MAXIMUM  # entries; the model sets none, Security Hub does
+
+    def narrowed(self, item: _Node | None = None, minimum: int | None = None, maximum: int | None = None) -> _ListNode:
+        copy = _ListNode.__new__(_ListNode)
+        copy.item = self.item if item is None else item
+        copy.text = copy.item if isinstance(copy.item, _TextNode) else None
+        copy.minimum = self.minimum if minimum is None else max(self.minimum, minimum)
+        copy.maximum = self.maximum if maximum is None else min(self.maximum, maximum)
+        return copy
 
     def ok(self, value: Any) -> bool:
-        if not isinstance(value, (list, tuple)) or len(value) < self.minimum:
+        if not isinstance(value, (list, tuple)) or not self.minimum <= len(value) <= self.maximum:
             return False
         text = self.text
         if text is not None:
@@ -307,6 +347,8 @@ class _ListNode(_Node):
             return
         if len(value) < self.minimum:
             found.append(f"{path}: {len(value)} entries, fewer than {self.minimum}")
+        if len(value) > self.maximum:
+            found.append(f"{path}: {len(value)} entries, more than {self.maximum}")
         for index, entry in enumerate(value):
             if not self.item.ok(entry):
                 self.item.report(entry, f"{path}[{index}]", found)
@@ -318,9 +360,15 @@ class _MapNode(_Node):
         self.value = value
         self.key_text = key if isinstance(key, _TextNode) else None
         self.value_text = value if isinstance(value, _TextNode) else None
+        self.maximum = _NO_MAXIMUM  # pairs
+
+    def narrowed(self, key: _Node, value: _Node, maximum: int) -> _MapNode:
+        copy = _MapNode(key, value)
+        copy.maximum = min(self.maximum, maximum)
+        return copy
 
     def ok(self, value: Any) -> bool:
-        if not isinstance(value, dict):
+        if not isinstance(value, dict) or len(value) > self.maximum:
             return False
         key_text = self.key_text
         value_text = self.value_text
@@ -342,6 +390,8 @@ class _MapNode(_Node):
         if not isinstance(value, dict):
             found.append(_type_error(path, value, "map"))
             return
+        if len(value) > self.maximum:
+            found.append(f"{path}: {len(value)} pairs, more than {self.maximum}")
         for key, item in value.items():
             if not self.key.ok(key):
                 self.key.report(key, f"{path} key", found)
@@ -380,8 +430,87 @@ def _compile(shape: Shape, compiled: dict[str, _Node]) -> _Node:
 
 
 @lru_cache(maxsize=1)
-def _finding_node() -> _Node:
+def _model_node() -> _Node:
+    """The model alone, as botocore states it (what tests compare with ParamValidator)."""
     return _compile(_finding_shape(), {})
+
+
+@lru_cache(maxsize=1)
+def _finding_node() -> _Node:
+    """The model with Security Hub's limits beyond it: what every finding is checked against."""
+    return _with_security_hub_limits(_model_node())
+
+
+# --- Security Hub's limits beyond the model, laid over the compiled model at their members ---------
+
+_ACCOUNT_ID = re.compile(r"\d{12}")
+#: What Security Hub keys a finding by holds no control characters (NUL included).
+_NO_CONTROL = re.compile(r"[^\x00-\x1f\x7f]*")
+#: The only ASFF schema version there is.
+SCHEMA_VERSION = "2018-10-08"
+Change = Callable[[_Node], _Node]
+
+
+def _replace(node: _Node, path: tuple[str, ...], change: Change, required: bool = False) -> _Node:
+    """`node` with the node at `path` (member names; "[]" for a list's items) replaced by change(it).
+
+    The nodes on the way are copied, never changed: the model shares one node between
+    every member of the same shape, and a limit holds for one member only.
+    """
+    if not path:
+        return change(node)
+    head, rest = path[0], path[1:]
+    if head == "[]" and isinstance(node, _ListNode):
+        return node.narrowed(item=_replace(node.item, rest, change))
+    if isinstance(node, _StructureNode) and head in node.members:
+        return node.narrowed(head, _replace(node.members[head], rest, change), required=required and not rest)
+    raise TypeError(f"no member {head!r} in the ASFF model at this point: the Security Hub limits are out of date")
+
+
+def _text(minimum: int | None = None, maximum: int | None = None, enum: frozenset[str] | None = None,
+          form: re.Pattern[str] | None = None, form_name: str = "") -> Change:
+    def change(node: _Node) -> _Node:
+        if not isinstance(node, _TextNode):
+            raise TypeError("a text limit on a member that is not a string")
+        return node.narrowed(minimum, maximum, enum, form, form_name)
+    return change
+
+
+def _count(minimum: int | None = None, maximum: int = _NO_MAXIMUM, key_maximum: int | None = None,
+           value_maximum: int | None = None) -> Change:
+    """Entries of a list, or pairs of a map (whose keys and values may be limited too)."""
+    def change(node: _Node) -> _Node:
+        if isinstance(node, _ListNode):
+            return node.narrowed(minimum=minimum, maximum=maximum)
+        if isinstance(node, _MapNode) and isinstance(node.key, _TextNode) and isinstance(node.value, _TextNode):
+            return node.narrowed(node.key.narrowed(maximum=key_maximum), node.value.narrowed(maximum=value_maximum),
+                                 maximum)
+        raise TypeError("a count limit on a member that is neither a list nor a map of strings")
+    return change
+
+
+def _with_security_hub_limits(root: _Node) -> _Node:
+    """The limits of ../shared/reference/asff-constraints.md that the API model does not carry."""
+    overlays: list[tuple[tuple[str, ...], Change, bool]] = [
+        *((tuple(dotted.split(".")), _text(maximum=limit), False) for dotted, limit in STRING_LIMITS.items()),
+        *(((dotted,), _count(maximum=limit), False) for dotted, limit in COUNT_LIMITS.items()),
+        (("SchemaVersion",), _text(enum=frozenset({SCHEMA_VERSION})), False),
+        (("Id",), _text(form=_NO_CONTROL, form_name="contains a control character"), False),
+        (("ProductArn",), _text(minimum=12, form=_NO_CONTROL, form_name="contains a control character"), False),
+        (("AwsAccountId",), _text(form=_ACCOUNT_ID, form_name="must be 12 digits"), False),
+        # Required by Security Hub (asff-required-attributes), though not by the API model.
+        (("Types",), _count(minimum=1), True),
+        (("Resources",), _count(minimum=1), False),
+        (("ProductFields",), _count(key_maximum=PRODUCT_FIELD_KEY_MAX, value_maximum=PRODUCT_FIELD_VALUE_MAX), False),
+        (("Resources", "[]", "Region"), _text(minimum=1, maximum=16), False),
+        (("Resources", "[]", "Type"), _text(maximum=256), False),
+        (("Resources", "[]", "Details", "Other"), _count(maximum=DETAILS_OTHER_PAIRS_MAX,
+                                                         key_maximum=DETAILS_OTHER_KEY_MAX,
+                                                         value_maximum=DETAILS_OTHER_VALUE_MAX), False),
+    ]
+    for path, change, required in overlays:
+        root = _replace(root, path, change, required)
+    return root
 
 
 def validate(finding: dict[str, Any]) -> dict[str, Any]:
@@ -420,27 +549,9 @@ def _walk(value: Any, shape: Shape, path: str, found: list[str]) -> None:
             found.append(f"{path}: contains a lone surrogate (not encodable as UTF-8)")
 
 
-#: STRING_LIMITS and COUNT_LIMITS with their paths split once.
-_STRING_LIMIT_PATHS = tuple((dotted, tuple(dotted.split(".")), limit) for dotted, limit in STRING_LIMITS.items())
-_COUNT_LIMIT_PATHS = tuple((dotted, tuple(dotted.split(".")), limit) for dotted, limit in COUNT_LIMITS.items())
-_ACCOUNT_ID = re.compile(r"\d{12}")
-#: The only ASFF schema version there is.
-SCHEMA_VERSION = "2018-10-08"
-#: What Security Hub keys a finding by: no control characters (NUL included).
-_IDENTIFIER_FIELDS = ("Id", "ProductArn")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 #: Timestamps already matched: the findings of one scan share their CreatedAt, UpdatedAt and LastObservedAt.
 _known_timestamps: set[str] = set()
 _KNOWN_TIMESTAMPS_MAX = 4096
-
-
-def _get(finding: dict[str, Any], parts: tuple[str, ...]) -> Any:
-    value: Any = finding
-    for part in parts:
-        if not isinstance(value, dict) or part not in value:
-            return None
-        value = value[part]
-    return value
 
 
 def _is_timestamp(value: str) -> bool:
@@ -453,47 +564,9 @@ def _is_timestamp(value: str) -> bool:
     return True
 
 
-def _lengths_within(pairs: dict[Any, Any], key_limit: int, value_limit: int) -> bool:
-    """Every key and value is at most its limit long: the usual case, tested with map(len) in C.
-
-    False (then the caller words the problems, one pair at a time) also where a
-    length cannot be taken, so that the caller meets the same error as before.
-    """
-    try:
-        return (max(map(len, pairs), default=0) <= key_limit
-                and max(map(len, pairs.values()), default=0) <= value_limit)
-    except TypeError:
-        return False
-
-
 def _limits(finding: dict[str, Any]) -> list[str]:
+    """What no one member says: timestamps (in RFC 3339 with a zone), a severity, the size."""
     found: list[str] = []
-    top = finding if isinstance(finding, dict) else {}
-    for dotted, parts, limit in _STRING_LIMIT_PATHS:
-        value = top.get(dotted) if len(parts) == 1 else _get(finding, parts)
-        if isinstance(value, str) and len(value) > limit:
-            found.append(f"{dotted}: {len(value)} characters, more than {limit}")
-    for dotted, parts, limit in _COUNT_LIMIT_PATHS:
-        value = top.get(dotted) if len(parts) == 1 else _get(finding, parts)
-        if value is not None and len(value) > limit:
-            found.append(f"{dotted}: {len(value)} entries, more than {limit}")
-    if not finding.get("Types"):
-        # Required by Security Hub (asff-required-attributes), though not by the API model.
-        found.append("Types: at least one type is required")
-    if not finding.get("Resources"):
-        found.append("Resources: at least one resource is required")
-    if "SchemaVersion" in top and top["SchemaVersion"] != SCHEMA_VERSION:
-        found.append(f"SchemaVersion: must be {SCHEMA_VERSION!r}")
-    for name in _IDENTIFIER_FIELDS:
-        value = top.get(name)
-        if isinstance(value, str) and _CONTROL.search(value):
-            found.append(f"{name}: contains a control character")
-    account = finding.get("AwsAccountId")
-    if isinstance(account, str) and not _ACCOUNT_ID.fullmatch(account):
-        found.append("AwsAccountId: must be 12 digits")
-    product_arn = finding.get("ProductArn")
-    if isinstance(product_arn, str) and len(product_arn) < 12:
-        found.append("ProductArn: shorter than 12 characters")
     for name in _TIMESTAMP_FIELDS:
         value = finding.get(name)
         if value is not None and not (isinstance(value, str) and _is_timestamp(value)):
@@ -501,32 +574,6 @@ def _limits(finding: dict[str, Any]) -> list[str]:
     severity = finding.get("Severity") or {}
     if severity.get("Label") not in _SEVERITY_LABELS and "Normalized" not in severity:
         found.append("Severity: needs a Label (or Normalized)")
-    product_fields = finding.get("ProductFields") or {}
-    items = product_fields.items()
-    if not _lengths_within(product_fields, PRODUCT_FIELD_KEY_MAX, PRODUCT_FIELD_VALUE_MAX):
-        for key, value in items:
-            if len(key) > PRODUCT_FIELD_KEY_MAX or len(value) > PRODUCT_FIELD_VALUE_MAX:
-                found.append(f"ProductFields[{key[:40]!r}]: key over {PRODUCT_FIELD_KEY_MAX} or value over "
-                             f"{PRODUCT_FIELD_VALUE_MAX} characters")
-    for index, resource in enumerate(finding.get("Resources") or []):
-        region = resource.get("Region")
-        if isinstance(region, str) and not 1 <= len(region) <= 16:
-            found.append(f"Resources[{index}].Region: length must be 1-16")
-        if isinstance(resource.get("Type"), str) and len(resource["Type"]) > 256:
-            found.append(f"Resources[{index}].Type: longer than 256")
-        other = ((resource.get("Details") or {}).get("Other")) or {}
-        if len(other) > DETAILS_OTHER_PAIRS_MAX:
-            found.append(f"Resources[{index}].Details.Other: more than {DETAILS_OTHER_PAIRS_MAX} pairs")
-        items = other.items()
-        if not _lengths_within(other, DETAILS_OTHER_KEY_MAX, DETAILS_OTHER_VALUE_MAX):
-            for key, value in items:
-                if len(key) > DETAILS_OTHER_KEY_MAX or len(value) > DETAILS_OTHER_VALUE_MAX:
-                    found.append(f"Resources[{index}].Details.Other[{key[:40]!r}]: key must be under "
-                                 f"{DETAILS_OTHER_KEY_MAX + 1}, value under {DETAILS_OTHER_VALUE_MAX + 1}")
-    for field in ("Types",):
-        for item in finding.get(field) or []:
-            if isinstance(item, str) and not _NON_BLANK.fullmatch(item):
-                found.append(f"{field}: blank entry")
     if encoded_size_bound(finding) > MAX_FINDING_BYTES - _BOUND_SLACK:  # only then is the exact size worth taking
         size = encoded_size(finding)
         if size > MAX_FINDING_BYTES:

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from parsers import registry
-from pipeline.asff_validation import _finding_node, botocore_problems, encoded_size, encoded_size_bound, problems
+from pipeline.asff_validation import _model_node, botocore_problems, encoded_size, encoded_size_bound, problems
 from pipeline.context import ScanContext
 from pipeline.convert import to_validated_asff
 from tests.conftest import FIXTURES
@@ -33,8 +33,8 @@ FINDINGS = _real_findings()
 def _model_problems(finding: dict[str, Any]) -> list[str]:
     """Every model problem, worded; and the fast check (which every finding takes) must agree that there are some."""
     found: list[str] = []
-    _finding_node().report(finding, "", found)
-    assert _finding_node().ok(finding) == (not found), found
+    _model_node().report(finding, "", found)
+    assert _model_node().ok(finding) == (not found), found
     return found
 
 
