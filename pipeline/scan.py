@@ -17,13 +17,10 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from pipeline import identity, jsonout
 from pipeline.context import ScanContext, utc_now
-from pipeline.errors import ConfigError
 from pipeline.finding import Finding
 from pipeline.gate import Baseline, HubOutcome, decide
-from pipeline.masking import collecting_secrets, mask_file
 from pipeline.policy import Policy
 from pipeline.progress import Progress
-from pipeline.registry import UnknownName
 from pipeline.result import ScanResult, write_summary
 from pipeline.sinks.base import PublishResult, Scope, Sink
 from pipeline.sinks.baseline import BaselineSource
@@ -32,16 +29,10 @@ from pipeline.sinks.retrying import HubError
 from pipeline.stages import Stage
 from pipeline.suppression import apply_suppressions
 from pipeline.tool_publisher import PublishSettings, ToolPublisher, scope_of_run
-from pipeline.tools import process, schedule
-from pipeline.tools import registry as tools
+from pipeline.tool_runs import ToolRuns, ToolSettings, runners_for
 from pipeline.tools.base import ScanTarget, ToolRun, ToolRunner
 
 log = logging.getLogger(__name__)
-
-#: The tools run at once. Scanners are single-process and mostly CPU-bound, so
-#: more than a few only make each one slower on a small CodeBuild instance.
-MAX_PARALLEL_TOOLS = 4
-
 
 #: What a hub that cannot be reached or refuses the request raises (the client's own errors, or
 #: HubError once secpipe's retries gave up). Anything else is a bug and is not hidden.
@@ -79,77 +70,13 @@ class ScanOutcome:
         return 0 if self.result.gate and self.result.gate.passed else 1
 
 
-def check_tool_names(names: list[str]) -> None:
-    """A misspelt --tools name would run nothing and pass: it is a usage error instead."""
-    known = tools.names()
-    for name in names:
-        if name not in known:
-            raise UnknownName("tool", name, known)
-
-
 def select_runners(request: ScanRequest) -> list[ToolRunner]:
-    if Stage.DAST in request.stages and not request.target.url:
-        raise ConfigError("the dast stage needs --target URL (a running application to scan)")
-    check_tool_names(request.only_tools)
-    selected = []
-    for runner in tools.runners():
-        if runner.stage not in request.stages:
-            continue
-        if request.only_tools and runner.name not in request.only_tools:
-            continue
-        if runner.applies(request.target):
-            selected.append(runner)
-    return selected
+    return runners_for(request.target, request.stages, request.only_tools)
 
 
-def run_tools(runners: list[ToolRunner], request: ScanRequest, progress: Progress,
-              on_finished: Callable[[ToolRun], None] | None = None) -> list[ToolRun]:
-    """Every runner's run, in the runners' order; `on_finished(run)` as each one ends (in its thread)."""
-    raw_dir = request.out_dir / "raw"
-    raw_dir.mkdir(parents=True, exist_ok=True)
-
-    def one(runner: ToolRunner, niceness: int = 0) -> ToolRun:
-        progress.started(runner.name, runner.stage.value)
-        # A runner reports NOT_INSTALLED / NOT_CONFIGURED itself, with the plain reason.
-        with collecting_secrets() as secrets, process.niceness(niceness):
-            run = runner.run(request.target, raw_dir, request.policy.timeout(runner.name))
-        if request.mask_raw and secrets:
-            mask_raw_reports(run, raw_dir, secrets)
-        progress.finished(run)
-        if on_finished is not None:
-            on_finished(run)
-        return run
-
-    static = [r for r in runners if r.stage is not Stage.DAST]
-    dynamic = [r for r in runners if r.stage is Stage.DAST]
-    runs: list[ToolRun] = []
-    process.allow_new_processes()
-    if static:
-        with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_TOOLS, len(static))) as pool:
-            try:
-                # Costliest first, the others yielding the CPU to them (pipeline.tools.schedule);
-                # the runs are still given back in the runners' order.
-                started = {id(slot.runner): pool.submit(one, slot.runner, slot.niceness)
-                           for slot in schedule.plan(static)}
-                runs.extend(started[id(runner)].result() for runner in static)
-            except KeyboardInterrupt:
-                # Ctrl-C reaches only secpipe (the scanners run in their own process groups, in
-                # worker threads): stop them before the pool waits for its threads, so it is prompt.
-                pool.shutdown(wait=False, cancel_futures=True)
-                process.stop_all()
-                raise
-    # DAST tools drive one running application; two at once would measure each other. They run
-    # in this thread, where run_command itself stops the scanner on Ctrl-C.
-    runs.extend(one(r) for r in dynamic)
-    return runs
-
-
-def mask_raw_reports(run: ToolRun, raw_dir: Path, secrets: list[str]) -> None:
-    """The secrets the parser masked in the findings, masked in the raw report(s) the tool wrote too."""
-    reports = {run.report_path} if run.report_path else set()
-    reports.update(p for p in raw_dir.glob(f"{run.tool}*") if p.is_file())  # pip-audit-1.json, ...
-    for path in sorted(reports):
-        mask_file(path, secrets)
+def tool_settings(request: ScanRequest) -> ToolSettings:
+    return ToolSettings(target=request.target, raw_dir=request.out_dir / "raw", policy=request.policy,
+                        mask_raw=request.mask_raw)
 
 
 def scopes_of(runs: list[ToolRun], context: ScanContext) -> list[Scope]:
@@ -157,16 +84,24 @@ def scopes_of(runs: list[ToolRun], context: ScanContext) -> list[Scope]:
 
 
 def scan(request: ScanRequest, progress: Progress, write_reports: Callable[[ScanResult, Path], dict[str, Path]],
-         prepare_reports: Callable[[], None] | None = None) -> ScanOutcome:
-    """`prepare_reports` (loading the templates, say) runs on a thread of its own while the tools
-    run, so that only the rendering itself is left for after the last tool."""
-    started = utc_now()
+         prepare_reports: Callable[[], None] | None = None, tools: ToolRuns | None = None) -> ScanOutcome:
+    """`tools`: the request's tool runs when the caller started them already (before opening the
+    hub: pipeline.tool_runs); else they start here. `prepare_reports` (loading the templates,
+    say) runs on a thread of its own while the tools run, so that only the rendering itself is
+    left for after the last tool."""
     request.out_dir.mkdir(parents=True, exist_ok=True)
-    runners = select_runners(request)
+    if tools is None:
+        tools = ToolRuns.start(select_runners(request), tool_settings(request), progress)
+    started = tools.started_at
     context = request.context
 
-    # What was there before this run: read before anything is published, which changes it.
-    baseline, prior, hub_error = read_before_publishing(request, progress)
+    try:
+        # What was there before this run: read before anything is published, which changes it.
+        baseline, prior, hub_error = read_before_publishing(request, progress)
+    except BaseException:
+        tools.stop()
+        progress.close()
+        raise
     # Each tool's findings go to the hub as that tool finishes (pipeline.tool_publisher).
     settings = PublishSettings(context=context, policy=request.policy, today=request.today, prior=prior,
                                sink=request.sink if hub_error is None else None, hub_label=request.hub_label,
@@ -175,7 +110,7 @@ def scan(request: ScanRequest, progress: Progress, write_reports: Callable[[Scan
     preparing = in_background(prepare_reports) if prepare_reports is not None else None
     try:
         with ToolPublisher(settings, progress) as publisher:
-            runs = run_tools(runners, request, progress, on_finished=publisher.tool_finished)
+            runs = tools.wait(on_finished=publisher.tool_finished)
             published = publisher.wait(runs)
     finally:
         progress.close()  # also on Ctrl-C: a live display must give the terminal (and its cursor) back

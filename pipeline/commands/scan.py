@@ -23,9 +23,11 @@ from pipeline.stages import Stage
 from pipeline.tools.base import ScanTarget
 
 if TYPE_CHECKING:
+    from pipeline.progress import Progress
     from pipeline.result import ScanResult
     from pipeline.scan import ScanOutcome
     from pipeline.sinks.baseline import BaselineSource
+    from pipeline.tool_runs import ToolRuns
 
 DEFAULT_STAGES = "sca,sast,iac"
 REPORT_URL_ENV = "SECPIPE_REPORT_URL"  # set by the buildspec to the archived report.html
@@ -129,11 +131,9 @@ def _links(args: argparse.Namespace, context: ScanContext) -> dict[str, str]:
 def run(args: argparse.Namespace) -> int:
     # Imported here, not at the top: rich, the tool runners and botocore are only needed for
     # a scan, and every `secpipe` command builds this module's parser.
-    from pipeline.findings_table import print_findings_table
     from pipeline.progress import choose_progress
-    from pipeline.scan import ScanRequest, check_tool_names, scan
     from pipeline.sinks.baseline import FileBaseline
-    from pipeline.sinks.history import HubHistory
+    from pipeline.tool_runs import ToolRuns, ToolSettings, check_tool_names, runners_for
 
     root = Path(args.path)
     if not root.is_dir():
@@ -152,9 +152,36 @@ def run(args: argparse.Namespace) -> int:
     policy = _policy(args, root)
     # A missing or unreadable FILE is a usage error before anything runs.
     baseline_file = FileBaseline(args.baseline) if args.baseline is not None else None
+    target = ScanTarget(path=root, url=args.target)
+    runners = runners_for(target, stages, only_tools)
+    progress = choose_progress(sys.stderr, quiet=args.quiet)
+    # The scanners need nothing from the hub: they start now, and the hub is opened (and the rest
+    # of secpipe imported) while they run (pipeline.tool_runs).
+    tools = ToolRuns.start(runners, ToolSettings(target, out_dir / "raw", policy, mask_raw=not args.unmasked_raw),
+                           progress)
+    try:
+        outcome = _scan(args, root, out_dir, stages, only_tools, policy, baseline_file, tools, progress)
+    except BaseException:
+        tools.stop()
+        progress.close()
+        raise
+    from pipeline.findings_table import print_findings_table
+
+    if not args.quiet:
+        print_findings_table(outcome.result, sys.stdout)
+    _print_outcome(outcome, args, policy)
+    return outcome.exit_code
+
+
+def _scan(args: argparse.Namespace, root: Path, out_dir: Path, stages: list[Stage], only_tools: list[str],
+          policy: Policy, baseline_file: BaselineSource | None, tools: ToolRuns, progress: Progress) -> ScanOutcome:
+    """The rest of the scan, with the hub, while the tools already run."""
+    from pipeline.scan import ScanRequest, scan
+    from pipeline.sinks.history import HubHistory
+
     with _hub(args, _context(args, root)) as hub:
         request = ScanRequest(
-            target=ScanTarget(path=root, url=args.target),
+            target=tools.settings.target,
             stages=stages,
             out_dir=out_dir,
             policy=policy,
@@ -165,13 +192,9 @@ def run(args: argparse.Namespace) -> int:
             only_tools=only_tools,
             links=_links(args, hub.context),
             hub_label=hub.label,
-            mask_raw=not args.unmasked_raw,
+            mask_raw=tools.settings.mask_raw,
         )
-        outcome = scan(request, choose_progress(sys.stderr, quiet=args.quiet), _write_reports, _prepare_reports)
-    if not args.quiet:
-        print_findings_table(outcome.result, sys.stdout)
-    _print_outcome(outcome, args, policy)
-    return outcome.exit_code
+        return scan(request, progress, _write_reports, _prepare_reports, tools=tools)
 
 
 def _prepare_reports() -> None:
