@@ -12,7 +12,7 @@ Finding exists once.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -182,26 +182,43 @@ def _float(value: Any) -> float | None:
     return score if 0.0 <= score <= 10.0 else None
 
 
-def _vector(metrics: dict[str, Any], spec: tuple[tuple[str, ...], ...], letters: dict[str, str]) -> str | None:
-    """The vector of the metrics' words. A report repeats a few combinations of words thousands of
-    times, so each is worked out once; the words are the key (values of other types, which never
-    occur in a real report, are worked out every time: 1 and True would be one key)."""
-    words = [metrics.get(key) for _, *keys in spec for key in keys]
-    if not all(type(word) is str or word is None for word in words):
-        return _words_to_vector(metrics, spec, letters)
-    key = (id(spec), *words)
-    vector = _VECTORS.get(key, _UNKNOWN)
+@dataclass(frozen=True)
+class _CvssWords:
+    """How one CVSS version's metrics are written out in words, and the vectors already worked out."""
+
+    metrics: tuple[tuple[str, ...], ...]  # (abbreviation, the keys that may hold its word, first first)
+    letters: dict[str, str]
+    keys: tuple[str, ...]  # every key of `metrics`, in order
+    #: A report repeats a few combinations of words thousands of times: each is worked out once.
+    vectors: dict[tuple[str | None, ...], str | None] = field(default_factory=dict)
+
+
+def _cvss_words(metrics: tuple[tuple[str, ...], ...], letters: dict[str, str]) -> _CvssWords:
+    return _CvssWords(metrics, letters, tuple(key for _, *keys in metrics for key in keys))
+
+
+_V2 = _cvss_words(_V2_METRICS, _V2_LETTERS)
+_V3 = _cvss_words(_V3_METRICS, _V3_LETTERS)
+
+
+def _vector(metrics: dict[str, Any], words: _CvssWords) -> str | None:
+    """The vector of the metrics' words; the words are the memo's key (values of other types, which
+    a real report never has, are worked out every time: 1 and True would be one key)."""
+    key = tuple(map(metrics.get, words.keys))
+    if not _WORD_TYPES.issuperset(map(type, key)):
+        return _words_to_vector(metrics, words.metrics, words.letters)
+    vector = words.vectors.get(key, _UNKNOWN)
     if vector is _UNKNOWN:
-        if len(_VECTORS) >= _MAX_VECTORS:  # a hostile report's endless combinations: start afresh
-            _VECTORS.clear()
-        vector = _VECTORS[key] = _words_to_vector(metrics, spec, letters)
+        if len(words.vectors) >= _MAX_SHARED:  # a hostile report's endless combinations: start afresh
+            words.vectors.clear()
+        vector = words.vectors[key] = _words_to_vector(metrics, words.metrics, words.letters)
     return vector  # type: ignore[return-value]  # never _UNKNOWN here
 
 
-#: _vector's memo, by (id of the metric spec, words); the specs are module constants.
-_VECTORS: dict[tuple[Any, ...], str | None] = {}
-_MAX_VECTORS = 4096
+_WORD_TYPES = frozenset({str, type(None)})
 _UNKNOWN = object()
+#: How many entries a memo of this module holds before it starts afresh.
+_MAX_SHARED = 4096
 
 
 def _words_to_vector(metrics: dict[str, Any], spec: tuple[tuple[str, ...], ...], letters: dict[str, str]) -> str | None:
@@ -226,22 +243,40 @@ def cvss_of(vuln: dict[str, Any]) -> list[Cvss]:
     scores = []
     v2 = vuln.get("cvssv2")
     if isinstance(v2, dict):
-        scores.append(Cvss(version=str(v2.get("version") or "2.0"), score=_float(v2.get("score")),
-                           vector=v2.get("vectorString") or _vector(v2, _V2_METRICS, _V2_LETTERS), source=vuln.get("source")))
+        scores.append(_cvss(str(v2.get("version") or "2.0"), _float(v2.get("score")),
+                            v2.get("vectorString") or _vector(v2, _V2), vuln.get("source")))
     v3 = vuln.get("cvssv3")
     if isinstance(v3, dict):
         version = str(v3.get("version") or "3.1")
-        vector = v3.get("vectorString") or _vector(v3, _V3_METRICS, _V3_LETTERS)
+        vector = v3.get("vectorString") or _vector(v3, _V3)
         if vector and not vector.startswith("CVSS:"):
             vector = f"CVSS:{version}/{vector}"
-        scores.append(Cvss(version=version, score=_float(v3.get("baseScore")), vector=vector, source=vuln.get("source")))
+        scores.append(_cvss(version, _float(v3.get("baseScore")), vector, vuln.get("source")))
     v4 = vuln.get("cvssv4")
     if isinstance(v4, dict):
         cvss_data = v4.get("cvssData")
         data = cvss_data if isinstance(cvss_data, dict) else v4
-        scores.append(Cvss(version=str(data.get("version") or "4.0"), score=_float(data.get("baseScore")),
-                           vector=data.get("vectorString"), source=v4.get("source") or vuln.get("source")))
+        scores.append(_cvss(str(data.get("version") or "4.0"), _float(data.get("baseScore")),
+                            data.get("vectorString"), v4.get("source") or vuln.get("source")))
     return [s for s in scores if s.score is not None or s.vector]
+
+
+def _cvss(version: str, score: float | None, vector: Any, source: Any) -> Cvss:
+    """A Cvss is immutable, so equal ones can be one object: a report repeats a few scores and
+    vectors thousands of times. Only values that are equal exactly when they look alike are
+    keys (text, None, scores but 0, which would make -0.0 and 0.0 one)."""
+    if not ((vector is None or type(vector) is str) and (source is None or type(source) is str) and score != 0):
+        return Cvss(version=version, score=score, vector=vector, source=source)
+    key = (version, score, vector, source)
+    found = _CVSS.get(key)
+    if found is None:
+        if len(_CVSS) >= _MAX_SHARED:  # a hostile report's endless values: start afresh
+            _CVSS.clear()
+        found = _CVSS[key] = Cvss(version=version, score=score, vector=vector, source=source)
+    return found
+
+
+_CVSS: dict[tuple[str, float | None, str | None, str | None], Cvss] = {}
 
 
 def _v2_band(score: float) -> Severity:
@@ -325,6 +360,20 @@ class _Dependency:
     component: str  # name:version, as titles and descriptions name it
     description_tail: str  # what follows the vulnerability's own text in a description
     file_name: Any  # ProductFields' file-name; any value the report has, for the type check to judge
+    #: Its Package by fixed version: immutable, so the vulnerabilities fixed by one version share one.
+    packages: dict[str | None, Package] = field(default_factory=dict)
+
+    def package(self, fixed_version: Any) -> Package:
+        if fixed_version is not None and type(fixed_version) is not str:
+            return self._new_package(fixed_version)
+        found = self.packages.get(fixed_version)
+        if found is None:
+            found = self.packages[fixed_version] = self._new_package(fixed_version)
+        return found
+
+    def _new_package(self, fixed_version: Any) -> Package:
+        return Package(name=self.name, version=self.version, fixed_version=fixed_version, ecosystem=self.ecosystem,
+                       file_path=self.file_path)
 
 
 def _shared_by_vulnerabilities(dependency: dict[str, Any]) -> _Dependency:
@@ -416,8 +465,7 @@ class DependencyCheckParser(Parser):
             cwes=cwes,
             vulnerability_ids=[ident] if ident else [],
             cvss=cvss,
-            packages=[Package(name=dependency.name, version=dependency.version, fixed_version=_fixed_version(vuln),
-                              ecosystem=dependency.ecosystem, file_path=dependency.file_path)],
+            packages=[dependency.package(_fixed_version(vuln))],
             references=_references(vuln),
             suppressed=suppressed,
             suppression_reason=(notes or _NO_SUPPRESSION_NOTES) if suppressed else None,

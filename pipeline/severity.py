@@ -7,6 +7,7 @@ CVSS score exists it wins, using the CVSS v3 qualitative bands.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 
 from pipeline.finding import Cvss, Severity
 
@@ -55,12 +56,22 @@ def from_cvss_score(score: float) -> Severity:
 def best_cvss_score(cvss: Iterable[Cvss]) -> float | None:
     """The score of the newest CVSS version present (v4 > v3.x > v2)."""
     scored = [c for c in cvss if c.score is not None]
-    if not scored:
-        return None
+    if len(scored) < 2:  # the usual case: nothing to rank
+        return scored[0].score if scored else None
     return max(scored, key=lambda c: _version_key(c.version)).score
 
 
 def _version_key(version: str) -> tuple[int, ...]:
+    # Once per version text (a report has two or three); anything else is read as it comes.
+    return _text_version_key(version) if type(version) is str else _read_version_key(version)
+
+
+@lru_cache(maxsize=256)
+def _text_version_key(version: str) -> tuple[int, ...]:
+    return _read_version_key(version)
+
+
+def _read_version_key(version: str) -> tuple[int, ...]:
     parts = []
     for part in version.split("."):
         parts.append(int(part) if part.isdigit() else 0)
