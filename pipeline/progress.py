@@ -6,14 +6,12 @@ import sys
 import threading
 import time
 from abc import ABC, abstractmethod
-from typing import TextIO
-
-from rich.console import Console
-from rich.live import Live
-from rich.table import Table
-from rich.text import Text
+from typing import TYPE_CHECKING, TextIO
 
 from pipeline.tools.base import ToolRun
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 
 class Progress(ABC):
@@ -80,6 +78,10 @@ class LiveProgress(Progress):
     """
 
     def __init__(self, stream: TextIO = sys.stderr, width: int | None = None):
+        # rich only for a terminal: CI logs and -q start their tools without loading it.
+        from rich.console import Console
+        from rich.live import Live
+
         self.console = Console(file=stream, width=width, highlight=False, soft_wrap=False)
         self.lock = threading.Lock()
         self.rows: dict[str, str] = {}
@@ -90,6 +92,9 @@ class LiveProgress(Progress):
         self.live.start()
 
     def _render(self) -> Table:
+        from rich.table import Table
+        from rich.text import Text
+
         now = time.monotonic()
         table = Table.grid()
         table.add_column(no_wrap=True, overflow="ellipsis")
@@ -113,6 +118,8 @@ class LiveProgress(Progress):
         self.live.refresh()
 
     def note(self, text: str) -> None:
+        from rich.text import Text
+
         self.live.console.print(Text(f"secpipe: {text}"), overflow="ellipsis", no_wrap=True)
 
     def close(self) -> None:

@@ -18,11 +18,12 @@ import base64
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
-
-import requests
+from typing import TYPE_CHECKING, Any
 
 from pipeline.errors import SecpipeError
+
+if TYPE_CHECKING:
+    import requests
 
 # SonarQube's issue index (Elasticsearch) refuses p*ps beyond 10 000 results.
 SEARCH_WINDOW = 10_000
@@ -58,6 +59,10 @@ def basic_token_header(token: str) -> str:
 class SonarClient:
     def __init__(self, host_url: str, token: str, request_timeout_s: float = 30.0,
                  session: requests.Session | None = None):
+        # requests is loaded by the client, not the module: every scan loads the runners before
+        # its tools start, and only a configured SonarQube needs it.
+        import requests
+
         self.host_url = host_url.rstrip("/")
         self._session = session or requests.Session()
         self._session.trust_env = False  # no ~/.netrc credentials or proxy surprises
@@ -66,6 +71,8 @@ class SonarClient:
         self._timeout = request_timeout_s
 
     def get(self, path: str, params: dict[str, str | int] | None = None) -> dict[str, Any]:
+        import requests
+
         url = f"{self.host_url}/{path.lstrip('/')}"
         try:
             response = self._session.get(url, params=params, timeout=self._timeout, allow_redirects=False)

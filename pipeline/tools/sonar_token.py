@@ -10,10 +10,6 @@ import logging
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
-import boto3
-from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
-
 from pipeline.errors import ConfigError, SecpipeError
 
 TOKEN_ENV = "SONAR_TOKEN"
@@ -59,6 +55,11 @@ def _parameter_values_unlogged() -> Iterator[None]:
 
 
 def _from_ssm(name: str, region: str | None) -> str:
+    # boto3 only when a token is in SSM: every scan loads this module before its tools start.
+    import boto3
+    from botocore.config import Config
+    from botocore.exceptions import BotoCoreError, ClientError
+
     try:
         ssm = boto3.session.Session(region_name=region).client(
             "ssm", config=Config(retries={"mode": "standard", "max_attempts": 4}, connect_timeout=10, read_timeout=30))

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
-
-import requests
-from zapv2 import ZAPv2
 
 from pipeline.errors import SecpipeError
 from pipeline.masking import redact_text
+
+if TYPE_CHECKING:
+    from zapv2 import ZAPv2
 
 DEFAULT_API_URL = "http://127.0.0.1:8080"
 ALERT_PAGE_SIZE = 500
@@ -43,6 +43,10 @@ def origin(url: str) -> str:
 
 class ZapClient:
     def __init__(self, api_url: str = DEFAULT_API_URL, api_key: str | None = None, zap: ZAPv2 | None = None):
+        # zapv2 and requests are loaded by the client, not the module: every scan loads the
+        # runners before its tools start, and only a DAST run needs them.
+        from zapv2 import ZAPv2
+
         self.api_url = api_url.rstrip("/")
         self._api_key = api_key or None
         self._zap = zap or ZAPv2(apikey=self._api_key, proxies={"http": self.api_url, "https": self.api_url},
@@ -50,6 +54,8 @@ class ZapClient:
 
     # -- reachability (direct, with a timeout) --------------------------------------------
     def version(self, timeout_s: float = 5.0) -> str:
+        import requests
+
         headers = {"X-ZAP-API-Key": self._api_key} if self._api_key else {}
         try:
             with requests.Session() as session:
@@ -121,6 +127,8 @@ class ZapClient:
 
     # -- plumbing ---------------------------------------------------------------------------
     def _call(self, call: Callable[[], Any]) -> Any:
+        import requests
+
         try:
             return call()
         except requests.RequestException as exc:
