@@ -168,13 +168,15 @@ class _Node:
 class _TextNode(_Node):
     """A string shape: the model's minimum and maximum length, its non-blank pattern, its enum."""
 
-    def __init__(self, shape: Shape):
-        minimum = _min_of(shape)
-        maximum = shape.metadata.get("max")
+    def __init__(self, shape: Shape | None):
+        """The model's string shape; None for a copy that narrowed() fills in (mypyc's classes have no bare __new__)."""
+        minimum = _min_of(shape) if shape is not None else None
+        maximum = shape.metadata.get("max") if shape is not None else None
         self.minimum = int(minimum) if minimum is not None else 0
         self.maximum = int(maximum) if maximum is not None else _NO_MAXIMUM
-        self.non_blank = bool(shape.metadata.get("pattern"))  # read as .*\S.* (all ASFF patterns but one), like _walk
-        self.enum: frozenset[str] = frozenset(shape.enum or ())
+        # read as .*\S.* (all ASFF patterns but one), like _walk
+        self.non_blank = bool(shape.metadata.get("pattern")) if shape is not None else False
+        self.enum: frozenset[str] = frozenset(shape.enum or ()) if shape is not None else frozenset()
         # Security Hub's own rules for a few members (see _with_security_hub_limits).
         self.form: re.Pattern[str] | None = None  # the text must match it whole
         self.form_name = ""  # what the form is called in a problem
@@ -182,7 +184,7 @@ class _TextNode(_Node):
     def narrowed(self, minimum: int | None = None, maximum: int | None = None, enum: frozenset[str] | None = None,
                  form: re.Pattern[str] | None = None, form_name: str = "") -> _TextNode:
         """A copy for one member, with its limits tightened (never loosened) by Security Hub's."""
-        copy = _TextNode.__new__(_TextNode)
+        copy = _TextNode(None)
         copy.minimum = self.minimum if minimum is None else max(self.minimum, minimum)
         copy.maximum = self.maximum if maximum is None else min(self.maximum, maximum)
         copy.non_blank = self.non_blank
@@ -266,8 +268,7 @@ class _StructureNode(_Node):
 
     def narrowed(self, name: str, member: _Node, required: bool = False) -> _StructureNode:
         """A copy with one member's node replaced (and that member required, if asked)."""
-        copy = _StructureNode.__new__(_StructureNode)
-        copy.shape = self.shape
+        copy = _StructureNode(self.shape)
         copy.members = {**self.members, name: member}
         copy.texts = {key: node for key, node in self.texts.items() if key != name}
         if isinstance(member, _TextNode):
@@ -311,17 +312,15 @@ class _StructureNode(_Node):
 
 
 class _ListNode(_Node):
-    def __init__(self, shape: Shape, item: _Node):
+    def __init__(self, shape: Shape | None, item: _Node):
         self.item = item
         self.text = item if isinstance(item, _TextNode) else None
-        minimum = _min_of(shape)
+        minimum = _min_of(shape) if shape is not None else None
         self.minimum = int(minimum) if minimum is not None else 0
         self.maximum = _NO_MAXIMUM  # entries; the model sets none, Security Hub does
 
     def narrowed(self, item: _Node | None = None, minimum: int | None = None, maximum: int | None = None) -> _ListNode:
-        copy = _ListNode.__new__(_ListNode)
-        copy.item = self.item if item is None else item
-        copy.text = copy.item if isinstance(copy.item, _TextNode) else None
+        copy = _ListNode(None, self.item if item is None else item)
         copy.minimum = self.minimum if minimum is None else max(self.minimum, minimum)
         copy.maximum = self.maximum if maximum is None else min(self.maximum, maximum)
         return copy
