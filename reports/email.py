@@ -74,11 +74,26 @@ def _summary_of(result: ScanResult) -> Summary:
     return summary_from_dict(summary_dict(result))
 
 
+# The two formats are one rendering: write_all asks for the text and then the HTML of the
+# same result, so the last one is kept (by identity: a result is never changed once made).
+_last_email: tuple[ScanResult, ApprovalEmail] | None = None
+
+
+def _email_of(result: ScanResult) -> ApprovalEmail:
+    global _last_email
+    last = _last_email
+    if last is not None and last[0] is result:
+        return last[1]
+    email = render_email(_summary_of(result))
+    _last_email = (result, email)
+    return email
+
+
 @register("email-text", "approval-email.txt")
 def render_email_text(result: ScanResult) -> str:
-    return render_email(_summary_of(result)).text
+    return _email_of(result).text
 
 
 @register("email-html", "approval-email.html")
 def render_email_html(result: ScanResult) -> str:
-    return render_email(_summary_of(result)).html
+    return _email_of(result).html

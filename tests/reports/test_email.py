@@ -7,7 +7,7 @@ import pytest
 
 from pipeline.console_links import console_base, securityhub_findings_url
 from pipeline.context import ScanContext
-from pipeline.result import ScanResult, load_summary, write_summary
+from pipeline.result import ScanResult, load_summary, summary_dict, summary_from_dict, write_summary
 from reports.email import SUBJECT_MAX, render_email
 from tests.reports.conftest import HOSTILE
 
@@ -97,3 +97,18 @@ def test_passed_gate_without_findings(tmp_path: Path) -> None:
     assert email.subject == "[secpipe] PASSED: demo-repo@main abc123de (no high or critical findings)"
     assert "Top findings" not in email.text and "WARNING" not in email.text and "javascript:" not in email.text
     assert "GATE PASSED" in email.html and "javascript:" not in email.html
+
+
+def test_each_result_gets_its_own_email_text_and_html(scan_result: ScanResult, tmp_path: Path) -> None:
+    """Both formats come from one rendering per result: a second result must never get the first one's."""
+    from reports.email import render_email_html, render_email_text
+    from tests.reports.conftest import make_result
+
+    def rendered_alone(result: ScanResult) -> tuple[str, str]:
+        email = render_email(summary_from_dict(summary_dict(result)))
+        return email.text, email.html
+
+    empty = make_result([])
+    assert (render_email_text(scan_result), render_email_html(scan_result)) == rendered_alone(scan_result)
+    assert (render_email_text(empty), render_email_html(empty)) == rendered_alone(empty)
+    assert rendered_alone(empty) != rendered_alone(scan_result)

@@ -105,3 +105,10 @@ def test_paths_and_urls_that_are_not_uris_as_written_are_encoded(validator) -> N
     uris = [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for run in document["runs"] for r in run["results"]]
     assert uris == ["src/my%20module/%C3%BCn%C3%AF%20c%C3%B6d%C3%A9.py", "file:///C:/work/app/views.py",
                     "http://127.0.0.1:8000/search?q=%3Cscript%3E%20x%22y"]
+
+
+@pytest.mark.parametrize("size", ["sample", "many"])
+def test_the_bytes_are_those_of_the_standard_librarys_indented_json(scan_result: ScanResult, size: str) -> None:
+    """render_sarif goes through orjson for speed; the file must not change by a byte."""
+    result = scan_result if size == "sample" else make_result(many_findings(300))
+    assert render_sarif(result) == json.dumps(build_sarif(result), indent=2, ensure_ascii=False) + "\n"
