@@ -11,16 +11,24 @@ tests/test_asff_validation.py keeps the two in agreement.
 """
 from __future__ import annotations
 
+import gzip
+import importlib.util
 import json
 import re
 from collections.abc import Callable
+from decimal import Decimal
 from functools import lru_cache
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import botocore.session
 import orjson
-from botocore.model import Shape
-from botocore.validate import ParamValidator
+
+if TYPE_CHECKING:
+    from botocore.model import Shape
+
+# botocore itself (a third of a second to import) is needed only by the reference checks
+# the tests compare against and by the two shapes botocore's rules check; the validator
+# reads the very model file botocore ships.
 
 MAX_FINDING_BYTES = 240 * 1024
 _NON_BLANK = re.compile(r".*\S.*", re.DOTALL)
@@ -54,15 +62,41 @@ class AsffValidationError(ValueError):
 
 
 @lru_cache(maxsize=1)
+def _botocore_model() -> Any:
+    import botocore.session
+
+    return botocore.session.get_session().get_service_model("securityhub")
+
+
 def _finding_shape() -> Shape:
-    model = botocore.session.get_session().get_service_model("securityhub")
-    return model.operation_model("BatchImportFindings").input_shape.members["Findings"].member
+    return _import_shape().members["Findings"].member
+
+
+def _import_shape() -> Shape:
+    return _botocore_model().operation_model("BatchImportFindings").input_shape
+
+
+#: A shape as the model file writes it: {"type": ..., "members": {name: {"shape": ...}}, "min": ..., ...}.
+RawShape = dict[str, Any]
 
 
 @lru_cache(maxsize=1)
-def _import_shape() -> Shape:
-    model = botocore.session.get_session().get_service_model("securityhub")
-    return model.operation_model("BatchImportFindings").input_shape
+def _model_shapes() -> dict[str, RawShape]:
+    """The Security Hub model botocore ships (its newest API version), read as botocore's loader reads it."""
+    spec = importlib.util.find_spec("botocore")
+    if spec is None or spec.origin is None:
+        raise RuntimeError("botocore is not installed: it carries the Security Hub model")
+    service = Path(spec.origin).parent / "data" / "securityhub"
+    folder = service / max(path.name for path in service.iterdir() if path.is_dir())
+    packed = folder / "service-2.json.gz"
+    raw = gzip.decompress(packed.read_bytes()) if packed.exists() else (folder / "service-2.json").read_bytes()
+    return orjson.loads(raw)["shapes"]
+
+
+def _finding_shape_name() -> str:
+    shapes = _model_shapes()
+    findings = shapes["BatchImportFindingsRequest"]["members"]["Findings"]["shape"]
+    return shapes[findings]["member"]["shape"]
 
 
 def problems(finding: dict[str, Any]) -> list[str]:
@@ -87,6 +121,8 @@ def botocore_problems(finding: dict[str, Any]) -> list[str]:
 
     Slow; kept as the reference the compiled validator is tested against.
     """
+    from botocore.validate import ParamValidator
+
     found: list[str] = []
     report = ParamValidator().validate({"Findings": [finding]}, _import_shape())
     if report.has_errors():
@@ -97,8 +133,11 @@ def botocore_problems(finding: dict[str, Any]) -> list[str]:
 
 # --- the model, compiled -------------------------------------------------------------------------
 
-_SCALAR_TYPES = ParamValidator.SCALAR_TYPES
-_CONTAINER_TYPES = ParamValidator.CONTAINER_TYPES
+#: botocore's ParamValidator.SCALAR_TYPES (a test keeps them equal): which Python types each model type takes.
+_SCALAR_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,), "integer": (int,), "long": (int,), "boolean": (bool,),
+    "float": (float, Decimal, int), "double": (float, Decimal, int),
+}
 _UNKNOWN_SIZE = float("inf")
 #: Room under a limit within which encoded_size_bound is not trusted and the exact size is taken: it
 #: may undercount only where orjson spells a float shorter than json.dumps (1e-5, null for Infinity).
@@ -131,13 +170,9 @@ def _type_error(path: str, value: Any, kind: str) -> str:
     return f"{path or 'finding'}: invalid type {type(value).__name__}, expected {kind}"
 
 
-def _min_of(shape: Shape) -> float | None:
-    """ParamValidator's range_check: the model's 'min', or 1 for host-label members."""
-    if "min" in shape.metadata:
-        return shape.metadata["min"]
-    if getattr(shape, "serialization", {}).get("hostLabel"):
-        return 1
-    return None
+def _min_of(shape: RawShape | None) -> float | None:
+    """ParamValidator's range_check: the model's 'min' (no ASFF member is a host label, botocore's other case)."""
+    return shape.get("min") if shape is not None else None
 
 
 def _encodable(text: str) -> bool:
@@ -168,15 +203,15 @@ class _Node:
 class _TextNode(_Node):
     """A string shape: the model's minimum and maximum length, its non-blank pattern, its enum."""
 
-    def __init__(self, shape: Shape | None):
+    def __init__(self, shape: RawShape | None):
         """The model's string shape; None for a copy that narrowed() fills in (mypyc's classes have no bare __new__)."""
-        minimum = _min_of(shape) if shape is not None else None
-        maximum = shape.metadata.get("max") if shape is not None else None
+        shape = shape or {}
+        minimum = _min_of(shape)
+        maximum = shape.get("max")
         self.minimum = int(minimum) if minimum is not None else 0
         self.maximum = int(maximum) if maximum is not None else _NO_MAXIMUM
-        # read as .*\S.* (all ASFF patterns but one), like _walk
-        self.non_blank = bool(shape.metadata.get("pattern")) if shape is not None else False
-        self.enum: frozenset[str] = frozenset(shape.enum or ()) if shape is not None else frozenset()
+        self.non_blank = bool(shape.get("pattern"))  # read as .*\S.* (all ASFF patterns but one), like _walk
+        self.enum: frozenset[str] = frozenset(shape.get("enum") or ())
         # Security Hub's own rules for a few members (see _with_security_hub_limits).
         self.form: re.Pattern[str] | None = None  # the text must match it whole
         self.form_name = ""  # what the form is called in a problem
@@ -223,8 +258,8 @@ class _TextNode(_Node):
 
 
 class _NumberNode(_Node):
-    def __init__(self, shape: Shape):
-        self.kind = shape.type_name
+    def __init__(self, shape: RawShape):
+        self.kind: str = shape["type"]
         self.types: tuple[type, ...] = _SCALAR_TYPES[self.kind]
         minimum = _min_of(shape) if self.kind != "boolean" else None
         self.ranged = minimum is not None
@@ -246,24 +281,29 @@ class _NumberNode(_Node):
 class _ReferenceNode(_Node):
     """Document types, tagged unions, timestamps and blobs: rare in ASFF; botocore's own rules."""
 
-    def __init__(self, shape: Shape):
-        self.shape = shape
+    def __init__(self, name: str):
+        self.name = name  # the shape, looked up in botocore's model only when a finding holds such a value
+
+    def _problems(self, value: Any) -> Any:
+        from botocore.validate import ParamValidator
+
+        return ParamValidator().validate(value, _botocore_model().shape_for(self.name))
 
     def ok(self, value: Any) -> bool:
-        return not ParamValidator().validate(value, self.shape).has_errors()
+        return not self._problems(value).has_errors()
 
     def report(self, value: Any, path: str, found: list[str]) -> None:
-        report = ParamValidator().validate(value, self.shape)
+        report = self._problems(value)
         if report.has_errors():
             found.extend(f"{path}: {line.strip()}" for line in report.generate_report().splitlines() if line.strip())
 
 
 class _StructureNode(_Node):
-    def __init__(self, shape: Shape):
+    def __init__(self, shape: RawShape):
         self.shape = shape
         self.members: dict[str, _Node] = {}  # filled by _compile, after this node is known (shapes recur)
         self.texts: dict[str, _TextNode] = {}  # the members that are string shapes, checked without a call
-        self.required: tuple[str, ...] = tuple(shape.metadata.get("required", ()))
+        self.required: tuple[str, ...] = tuple(shape.get("required", ()))
         self.required_set = frozenset(self.required)
 
     def narrowed(self, name: str, member: _Node, required: bool = False) -> _StructureNode:
@@ -312,7 +352,7 @@ class _StructureNode(_Node):
 
 
 class _ListNode(_Node):
-    def __init__(self, shape: Shape | None, item: _Node):
+    def __init__(self, shape: RawShape | None, item: _Node):
         self.item = item
         self.text = item if isinstance(item, _TextNode) else None
         minimum = _min_of(shape) if shape is not None else None
@@ -398,40 +438,42 @@ class _MapNode(_Node):
                 self.value.report(item, f"{path}[{key!r}]", found)
 
 
-def _compile(shape: Shape, compiled: dict[str, _Node]) -> _Node:
+def _compile(name: str, shapes: dict[str, RawShape], compiled: dict[str, _Node]) -> _Node:
     """One node per shape, built once; recursive shapes resolve through `compiled`."""
-    known = compiled.get(shape.name)
+    known = compiled.get(name)
     if known is not None:
         return known
-    kind = shape.type_name
+    shape = shapes[name]
+    kind = shape["type"]
     node: _Node
-    if kind == "structure" and not (shape.is_document_type or shape.is_tagged_union):
+    if kind == "structure" and not (shape.get("document") or shape.get("union")):
         structure = _StructureNode(shape)
-        compiled[shape.name] = structure  # before its members: a structure may contain itself
-        for name, member in shape.members.items():
-            member_node = _compile(member, compiled)
-            structure.members[name] = member_node
+        compiled[name] = structure  # before its members: a structure may contain itself
+        for member_name, member in shape.get("members", {}).items():
+            member_node = _compile(member["shape"], shapes, compiled)
+            structure.members[member_name] = member_node
             if isinstance(member_node, _TextNode):
-                structure.texts[name] = member_node
+                structure.texts[member_name] = member_node
         return structure
     if kind == "list":
-        node = _ListNode(shape, _compile(shape.member, compiled))
+        node = _ListNode(shape, _compile(shape["member"]["shape"], shapes, compiled))
     elif kind == "map":
-        node = _MapNode(_compile(shape.key, compiled), _compile(shape.value, compiled))
+        node = _MapNode(_compile(shape["key"]["shape"], shapes, compiled),
+                        _compile(shape["value"]["shape"], shapes, compiled))
     elif kind == "string":
         node = _TextNode(shape)
     elif kind in _SCALAR_TYPES:
         node = _NumberNode(shape)
     else:
-        node = _ReferenceNode(shape)
-    compiled[shape.name] = node
+        node = _ReferenceNode(name)
+    compiled[name] = node
     return node
 
 
 @lru_cache(maxsize=1)
 def _model_node() -> _Node:
     """The model alone, as botocore states it (what tests compare with ParamValidator)."""
-    return _compile(_finding_shape(), {})
+    return _compile(_finding_shape_name(), _model_shapes(), {})
 
 
 @lru_cache(maxsize=1)
