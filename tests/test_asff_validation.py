@@ -143,12 +143,12 @@ def test_the_scalar_types_are_botocores() -> None:
 
 def test_validating_a_finding_does_not_import_botocore() -> None:
     """botocore costs a third of a second to import: `secpipe parse` reads the model file it ships instead."""
+    import json
     import subprocess
     import sys
 
     script = ("import sys, json; from pipeline.asff_validation import problems; "
-              f"print(problems(json.loads(sys.stdin.read())), 'botocore' in sys.modules)")
-    import json
+              "print(problems(json.loads(sys.stdin.read())), 'botocore' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", script], input=json.dumps(FINDINGS[0]), capture_output=True,
                           text=True, check=True)
     assert done.stdout.split() == ["[]", "False"]
