@@ -27,8 +27,9 @@ from pipeline.tools import process, schedule
 from pipeline.tools import registry as tools
 from pipeline.tools.base import ScanTarget, ToolRun, ToolRunner
 
-#: The tools run at once. Each is a process (the threads only wait) with its memory; how
-#: they share the CPU is pipeline.tools.schedule's business.
+#: The CPU-bound tools run at once (those that wait on the network come on top). Each is a
+#: process (the threads only wait) with its memory; how they share the CPU is
+#: pipeline.tools.schedule's business.
 MAX_PARALLEL_TOOLS = 4
 
 OnFinished = Callable[[ToolRun], None]
@@ -84,7 +85,8 @@ def run_tools(runners: list[ToolRunner], settings: ToolSettings, progress: Progr
     runs: list[ToolRun] = []
     process.allow_new_processes()
     if static:
-        with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_TOOLS, len(static))) as pool:
+        places = MAX_PARALLEL_TOOLS + sum(1 for runner in static if runner.waits_on_network)
+        with ThreadPoolExecutor(max_workers=min(places, len(static))) as pool:
             try:
                 # Costliest first, the others yielding the CPU to them (pipeline.tools.schedule);
                 # the runs are still given back in the runners' order.

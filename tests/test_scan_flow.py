@@ -143,6 +143,16 @@ def test_costliest_tools_start_first_and_the_others_run_nicer(runners, tmp_path)
     assert light.started_at >= min(r.ended_at for r in runners if r is not light)
 
 
+def test_a_tool_that_waits_on_the_network_does_not_wait_for_a_place(runners, tmp_path) -> None:
+    cpu_bound = [NicenessReporting(f"cpu-{n}", 5.0) for n in range(5)]
+    waiting = NicenessReporting("audit", 0.5)
+    waiting.waits_on_network = True
+    runners += [*cpu_bound, waiting]
+    scan(request(tmp_path), PlainProgress(io.StringIO()), fake_reports)
+    assert waiting.started_at < min(r.ended_at for r in cpu_bound), "it started before any CPU-bound tool ended"
+    assert max(r.started_at for r in cpu_bound) >= min(r.ended_at for r in cpu_bound), "the fifth waited"
+
+
 def test_outputs_gate_and_publish_scopes(runners, tmp_path) -> None:
     runners += [FakeRunner("bandit", Stage.SAST, findings=[finding("bandit", "B602", Severity.HIGH)]),
                 FakeRunner("pip-audit", Stage.SCA, status=ToolStatus.INCOMPLETE),

@@ -61,6 +61,9 @@ class ToolRunner(ABC):
     #: matters. A scan gives the CPU to the costliest tools first (pipeline.tools.schedule), so
     #: the longest one is not left running alone at the end while the other cores idle.
     typical_cpu_s: ClassVar[float] = 1.0
+    #: Most of a run is waiting for a service (a vulnerability database, a SonarQube server):
+    #: such a tool starts at once, beside the CPU-bound ones, instead of waiting for a place.
+    waits_on_network: ClassVar[bool] = False
 
     def version(self) -> str | None:
         """The installed version for `secpipe tools list`; None when unknown or not installed."""

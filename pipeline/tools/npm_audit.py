@@ -38,6 +38,7 @@ class NpmAuditRunner(ExecutableRunner):
     stage = Stage.SCA
     parser = "npm-audit"
     typical_cpu_s = 0.5
+    waits_on_network = True
     executable = "npm"
     install_hint = "comes with Node.js (apt-get install -y nodejs npm)"
     offline_env = (("npm_config_update_notifier", "false"), ("npm_config_fund", "false"))

@@ -67,6 +67,7 @@ class PipAuditRunner(ExecutableRunner):
     stage = Stage.SCA
     parser = "pip-audit"
     typical_cpu_s = 0.5
+    waits_on_network = True
     executable = "pip-audit"
 
     def applies(self, target: ScanTarget) -> bool:

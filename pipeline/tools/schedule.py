@@ -5,7 +5,9 @@ decides the wall time: shared fairly, the costliest scanner gets a fraction of a
 while the small ones run and is then left alone at the end, one core idle. So the
 costliest tools start first, and the others run at a higher niceness: they take what
 the costlier ones leave (an idle core is never kept idle), and finish in the gaps. This
-is longest-processing-time-first, with the kernel doing the packing.
+is longest-processing-time-first, with the kernel doing the packing. Tools that mostly
+wait for a service come first and need no place among the CPU-bound ones (run_tools
+gives them places of their own): their waiting must not start late.
 """
 from __future__ import annotations
 
@@ -27,6 +29,9 @@ class Slot:
 
 
 def plan(runners: Sequence[ToolRunner]) -> list[Slot]:
-    """The runners, costliest first (ties keep the given order), each with its niceness."""
-    ordered = sorted(runners, key=lambda runner: -runner.typical_cpu_s)
-    return [Slot(runner, min(MAX_NICENESS, NICENESS_STEP * place)) for place, runner in enumerate(ordered)]
+    """The runners in the order to start them: those that wait on the network, then the others
+    costliest first (ties keep the given order); each with its niceness, by its CPU cost."""
+    by_cost = sorted(runners, key=lambda runner: -runner.typical_cpu_s)
+    niceness = {id(runner): min(MAX_NICENESS, NICENESS_STEP * place) for place, runner in enumerate(by_cost)}
+    starting = sorted(by_cost, key=lambda runner: not runner.waits_on_network)
+    return [Slot(runner, niceness[id(runner)]) for runner in starting]

@@ -106,6 +106,7 @@ class SonarQubeRunner(ExecutableRunner):
     stage = Stage.SAST
     parser = "sonarqube"
     typical_cpu_s = 15.0
+    waits_on_network = True
     executable = EXECUTABLE
     install_hint = "CodeBuild image only: sonar-scanner CLI plus a SonarQube server (SONAR_HOST_URL)"
 

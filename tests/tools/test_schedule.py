@@ -12,9 +12,10 @@ class Costing(ToolRunner):
     stage = Stage.SAST
     parser = "bandit"
 
-    def __init__(self, name: str, cpu: float):
+    def __init__(self, name: str, cpu: float, network: bool = False):
         self.name = name
         self.typical_cpu_s = cpu
+        self.waits_on_network = network
 
     def missing(self) -> str | None:
         return None
@@ -44,3 +45,9 @@ def test_the_real_runners_put_the_heavy_scanners_before_the_light_ones() -> None
     order = [s.runner.name for s in schedule.plan(registry.runners())]
     assert order.index("semgrep") < order.index("cfn-lint") < order.index("bandit")
     assert order.index("dependency-check") < order.index("semgrep"), "a JVM scanner of every dependency is costliest"
+
+
+def test_tools_that_wait_on_the_network_start_first_yet_are_niced_by_their_cpu_cost() -> None:
+    slots = schedule.plan([Costing("semgrep", 9), Costing("pip-audit", 0.5, network=True), Costing("bandit", 1)])
+    assert [(s.runner.name, s.niceness) for s in slots] == [
+        ("pip-audit", 2 * schedule.NICENESS_STEP), ("semgrep", 0), ("bandit", schedule.NICENESS_STEP)]
