@@ -41,6 +41,7 @@ _MANIFESTS = frozenset({
 })
 _PACKAGE_SUFFIXES = (".jar", ".war", ".ear", ".whl", ".egg", ".nupkg", ".gem", ".tgz", ".csproj")
 _PACKAGE_DIRS = ("node_modules/", "site-packages/", "dist-packages/", "vendor/")
+_IN_PACKAGE_DIR = re.compile("|".join(map(re.escape, _PACKAGE_DIRS)))  # one search, not one per folder
 
 
 @dataclass(frozen=True)
@@ -391,12 +392,13 @@ def _code_location(location: Any, run: RunIndex) -> CodeLocation | None:
     region = physical.get("region") or {}
     start = region.get("startLine")
     end = region.get("endLine")
+    column = region.get("startColumn")
     snippet = region.get("snippet") or (physical.get("contextRegion") or {}).get("snippet") or {}
     return CodeLocation(
         path=sys.intern(_resolve_uri(uri, run)),
         start_line=start if isinstance(start, int) and start > 0 else None,
         end_line=end if isinstance(end, int) and end > 0 else (start if isinstance(start, int) and start > 0 else None),
-        start_column=region.get("startColumn") if isinstance(region.get("startColumn"), int) else None,
+        start_column=column if isinstance(column, int) else None,
         snippet=snippet.get("text") if isinstance(snippet, dict) and isinstance(snippet.get("text"), str) else None,
     )
 
@@ -404,7 +406,7 @@ def _code_location(location: Any, run: RunIndex) -> CodeLocation | None:
 def _looks_like_package(path: str) -> bool:
     lowered = path.lower()
     return (lowered.rsplit("/", 1)[-1] in _MANIFESTS or lowered.endswith(_PACKAGE_SUFFIXES)
-            or any(d in lowered for d in _PACKAGE_DIRS))
+            or _IN_PACKAGE_DIR.search(lowered) is not None)
 
 
 def _secret_candidates(result: dict[str, Any], locations: list[CodeLocation | None]) -> list[str]:
