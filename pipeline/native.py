@@ -18,10 +18,8 @@ Only the standard library is imported here: this runs at every start.
 """
 from __future__ import annotations
 
-import hashlib
 import importlib.machinery
 import importlib.util
-import json
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -63,6 +61,8 @@ def compiled_paths(module: str, root: Path = ROOT) -> list[Path]:
 
 
 def digest(path: Path) -> str:
+    import hashlib  # here: a checkout with nothing compiled never needs it at start-up
+
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
@@ -83,6 +83,8 @@ def state(modules: Sequence[str] = COMPILED_MODULES, root: Path = ROOT) -> Build
     compiled = tuple(module for module in modules if compiled_paths(module, root))
     if not compiled:
         return BuildState((), False, "not compiled")
+    import json
+
     try:
         recorded = json.loads(manifest_path(root).read_text(encoding="utf-8"))
     except (OSError, ValueError):
