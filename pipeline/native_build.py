@@ -18,12 +18,15 @@ from pipeline.native import COMPILED_MODULES, GROUP_NAME, ROOT, compiled_paths, 
 
 
 def build(root: Path = ROOT) -> None:
-    """Compile COMPILED_MODULES in place with mypyc and record their digests (needs a C compiler)."""
+    """Compile COMPILED_MODULES in place with mypyc and record their sources' size and time (needs a C compiler)."""
     from mypyc.build import mypycify
     from setuptools import Distribution
 
     clean(root)
     sources = [str(source_path(module, root).relative_to(root)) for module in COMPILED_MODULES]
+    # Taken before compiling: a source edited while the compiler runs must read as changed afterwards.
+    recorded = {"cache_tag": sys.implementation.cache_tag,
+                "sources": {module: digest(source_path(module, root)) for module in COMPILED_MODULES}}
     previous = Path.cwd()
     os.chdir(root)  # mypyc names modules by their path from the current folder
     try:
@@ -36,8 +39,6 @@ def build(root: Path = ROOT) -> None:
             distribution.run_command("build_ext")
     finally:
         os.chdir(previous)
-    recorded = {"cache_tag": sys.implementation.cache_tag,
-                "sources": {module: digest(source_path(module, root)) for module in COMPILED_MODULES}}
     manifest_path(root).write_text(json.dumps(recorded, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 

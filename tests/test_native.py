@@ -30,7 +30,7 @@ def _write_package(root: Path) -> None:
 
 
 def _fake_extension(root: Path, module: str) -> Path:
-    """Any extension file will do: the guard decides from names and digests, never from the contents."""
+    """Any extension file will do: the guard decides from names, sizes and times, never from the contents."""
     target = native.source_path(module, root).with_name(module.rsplit(".", 1)[-1] + SUFFIX)
     target.write_bytes(b"\x7fELF not really")
     return target
