@@ -250,7 +250,7 @@ def cvss_of(vuln: dict[str, Any]) -> list[Cvss]:
         version = str(v3.get("version") or "3.1")
         vector = v3.get("vectorString") or _vector(v3, _V3)
         if vector and not vector.startswith("CVSS:"):
-            vector = f"CVSS:{version}/{vector}"
+            vector = _versioned(version, vector) if type(vector) is str else f"CVSS:{version}/{vector}"
         scores.append(_cvss(version, _float(v3.get("baseScore")), vector, vuln.get("source")))
     v4 = vuln.get("cvssv4")
     if isinstance(v4, dict):
@@ -259,6 +259,12 @@ def cvss_of(vuln: dict[str, Any]) -> list[Cvss]:
         scores.append(_cvss(str(data.get("version") or "4.0"), _float(data.get("baseScore")),
                             data.get("vectorString"), v4.get("source") or vuln.get("source")))
     return [s for s in scores if s.score is not None or s.vector]
+
+
+@lru_cache(maxsize=1024)
+def _versioned(version: str, vector: str) -> str:
+    """A v3 vector with its version prefix, once per distinct vector rather than once per vulnerability."""
+    return f"CVSS:{version}/{vector}"
 
 
 def _cvss(version: str, score: float | None, vector: Any, source: Any) -> Cvss:
@@ -390,9 +396,14 @@ def _shared_by_vulnerabilities(dependency: dict[str, Any]) -> _Dependency:
                        description_tail="\n".join(lines), file_name=dependency.get("fileName"))
 
 
-@lru_cache(maxsize=4096)
 def _cwe_numbers(text: str) -> tuple[int, ...]:
-    """cwe_numbers of a text, once per distinct text: a report names the same few CWEs over and over."""
+    """cwe_numbers of a text: none without the letters "cwe" (a vulnerability's CVE name), else once
+    per distinct text (a report names the same few CWEs over and over)."""
+    return _cached_cwe_numbers(text) if "cwe" in text.lower() else ()
+
+
+@lru_cache(maxsize=4096)
+def _cached_cwe_numbers(text: str) -> tuple[int, ...]:
     return tuple(cwe_numbers(text))
 
 
