@@ -54,14 +54,36 @@ class _Chunked:
         self._out.flush()
 
 
+#: Items encoded by one orjson call: its indented array is exactly the streamed one, in C.
+BATCH = 256
+
+
+def _members(batch: list[Any]) -> bytes:
+    """The items as the members of an indented array: each "\n  " + the item indented one level deeper,
+    separated by commas (what lies between the brackets of json.dumps(batch, indent=2))."""
+    if orjson is not None:
+        try:
+            return orjson.dumps(batch, option=orjson.OPT_INDENT_2)[1:-2]  # without "[" and "\n]"
+        except (TypeError, orjson.JSONEncodeError):  # one item orjson cannot encode: each item decides alone
+            pass
+    # Strings in JSON never hold a raw newline, so indenting every line break is exact.
+    return b",".join(b"\n  " + dumps_indented(item).replace(b"\n", b"\n  ") for item in batch)
+
+
 def write_array(items: Iterable[Any], out: BinaryIO) -> int:
-    """Streams a JSON array (indent 2) to `out`; returns how many items were written."""
+    """Streams a JSON array (indent 2) to `out`, BATCH items at a time; returns how many items were written."""
     sink = _Chunked(out)
     count = 0
+    batch: list[Any] = []
     for item in items:
-        # Strings in JSON never hold a raw newline, so indenting every line break is exact.
-        sink.write((b"[\n  " if count == 0 else b",\n  ") + dumps_indented(item).replace(b"\n", b"\n  "))
-        count += 1
+        batch.append(item)
+        if len(batch) == BATCH:
+            sink.write((b"," if count else b"[") + _members(batch))
+            count += len(batch)
+            batch = []
+    if batch:
+        sink.write((b"," if count else b"[") + _members(batch))
+        count += len(batch)
     sink.write(b"\n]\n" if count else b"[]\n")
     sink.flush()
     return count

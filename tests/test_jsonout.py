@@ -72,3 +72,14 @@ def test_many_items_go_out_in_few_writes():
     jsonout.write_array(items, out)
     assert json.loads(bytes(out.data)) == items
     assert out.calls <= len(out.data) // jsonout.CHUNK + 2
+
+
+def test_arrays_across_batches_equal_the_standard_library():
+    """Several orjson batches, one of them with an item only the standard library encodes."""
+    for count in (jsonout.BATCH - 1, jsonout.BATCH, jsonout.BATCH + 1, 2 * jsonout.BATCH + 3):
+        items = [{"i": i, "nested": {"list": [i, "x"], "empty": {}}} for i in range(count)]
+        if count > jsonout.BATCH + 1:
+            items[jsonout.BATCH + 1]["s"] = "lone \ud800"
+        out = io.BytesIO()
+        assert jsonout.write_array(iter(items), out) == count
+        assert out.getvalue() == _expected(items)
