@@ -62,46 +62,41 @@ def runners_for(target: ScanTarget, stages: list[Stage], only_tools: list[str]) 
             if runner.stage in stages and (not only_tools or runner.name in only_tools) and runner.applies(target)]
 
 
-def run_tools(runners: list[ToolRunner], settings: ToolSettings, progress: Progress,
-              on_finished: OnFinished | None = None) -> list[ToolRun]:
-    """Every runner's run, in the runners' order; `on_finished(run)` as each one ends (in its thread)."""
-    raw_dir = settings.raw_dir
-    raw_dir.mkdir(parents=True, exist_ok=True)
+def run_one(runner: ToolRunner, settings: ToolSettings, progress: Progress, on_finished: OnFinished | None = None,
+            niceness: int = 0) -> ToolRun:
+    progress.started(runner.name, runner.stage.value)
+    # A runner reports NOT_INSTALLED / NOT_CONFIGURED itself, with the plain reason.
+    with collecting_secrets() as secrets, process.niceness(niceness):
+        run = runner.run(settings.target, settings.raw_dir, settings.policy.timeout(runner.name))
+    if settings.mask_raw and secrets:
+        mask_raw_reports(run, settings.raw_dir, secrets)
+    progress.finished(run)
+    if on_finished is not None:
+        on_finished(run)
+    return run
 
-    def one(runner: ToolRunner, niceness: int = 0) -> ToolRun:
-        progress.started(runner.name, runner.stage.value)
-        # A runner reports NOT_INSTALLED / NOT_CONFIGURED itself, with the plain reason.
-        with collecting_secrets() as secrets, process.niceness(niceness):
-            run = runner.run(settings.target, raw_dir, settings.policy.timeout(runner.name))
-        if settings.mask_raw and secrets:
-            mask_raw_reports(run, raw_dir, secrets)
-        progress.finished(run)
-        if on_finished is not None:
-            on_finished(run)
-        return run
 
-    static = [r for r in runners if r.stage is not Stage.DAST]
-    dynamic = [r for r in runners if r.stage is Stage.DAST]
-    runs: list[ToolRun] = []
-    process.allow_new_processes()
-    if static:
-        places = MAX_PARALLEL_TOOLS + sum(1 for runner in static if runner.waits_on_network)
-        with ThreadPoolExecutor(max_workers=min(places, len(static))) as pool:
-            try:
-                # Costliest first, the others yielding the CPU to them (pipeline.tools.schedule);
-                # the runs are still given back in the runners' order.
-                started = {id(slot.runner): pool.submit(one, slot.runner, slot.niceness)
-                           for slot in schedule.plan(static)}
-                runs.extend(started[id(runner)].result() for runner in static)
-            except KeyboardInterrupt:
-                # Ctrl-C reaches only secpipe (the scanners run in their own process groups, in
-                # worker threads): stop them before the pool waits for its threads, so it is prompt.
-                pool.shutdown(wait=False, cancel_futures=True)
-                process.stop_all()
-                raise
-    # DAST tools drive one running application; two at once would measure each other.
-    runs.extend(one(r) for r in dynamic)
-    return runs
+def run_static(runners: list[ToolRunner], settings: ToolSettings, progress: Progress,
+               on_finished: OnFinished | None = None) -> list[ToolRun]:
+    """The SCA, SAST and IaC runs, concurrently, in the runners' order; `on_finished(run)` as each
+    one ends (in its thread)."""
+    if not runners:
+        return []
+    places = MAX_PARALLEL_TOOLS + sum(1 for runner in runners if runner.waits_on_network)
+    with ThreadPoolExecutor(max_workers=min(places, len(runners))) as pool:
+        try:
+            # Costliest first, the others yielding the CPU to them (pipeline.tools.schedule);
+            # the runs are still given back in the runners' order.
+            started = {id(slot.runner): pool.submit(run_one, slot.runner, settings, progress, on_finished,
+                                                    slot.niceness)
+                       for slot in schedule.plan(runners)}
+            return [started[id(runner)].result() for runner in runners]
+        except KeyboardInterrupt:
+            # Ctrl-C reaches only secpipe (the scanners run in their own process groups, in
+            # worker threads): stop them before the pool waits for its threads, so it is prompt.
+            pool.shutdown(wait=False, cancel_futures=True)
+            process.stop_all()
+            raise
 
 
 def mask_raw_reports(run: ToolRun, raw_dir: Path, secrets: list[str]) -> None:
@@ -113,7 +108,9 @@ def mask_raw_reports(run: ToolRun, raw_dir: Path, secrets: list[str]) -> None:
 
 
 class ToolRuns:
-    """The tools of one scan, running on a thread of their own from start() on.
+    """The tools of one scan: the static ones on a thread of their own from start() on; the DAST
+    ones in wait(), one after another in the waiting thread (they drive one running application,
+    and there Ctrl-C stops them as it always did).
 
     Use: runs = ToolRuns.start(...); later runs.wait(on_finished) -> every ToolRun; on any
     error before that, runs.stop()."""
@@ -121,22 +118,26 @@ class ToolRuns:
     def __init__(self, runners: list[ToolRunner], settings: ToolSettings, progress: Progress):
         self.settings = settings
         self.started_at: datetime = utc_now()
+        self._progress = progress
+        self._static = [r for r in runners if r.stage is not Stage.DAST]
+        self._dynamic = [r for r in runners if r.stage is Stage.DAST]
         self._lock = threading.Lock()
         self._finished: list[ToolRun] = []
         self._subscriber: OnFinished | None = None
         self._outcome: Future[list[ToolRun]] = Future()
-        self._thread = threading.Thread(target=self._drive, args=(runners, settings, progress),
-                                        name="secpipe-tools", daemon=True)
+        self._thread = threading.Thread(target=self._drive, name="secpipe-tools", daemon=True)
 
     @classmethod
     def start(cls, runners: list[ToolRunner], settings: ToolSettings, progress: Progress) -> ToolRuns:
         runs = cls(runners, settings, progress)
+        settings.raw_dir.mkdir(parents=True, exist_ok=True)
+        process.allow_new_processes()
         runs._thread.start()
         return runs
 
-    def _drive(self, runners: list[ToolRunner], settings: ToolSettings, progress: Progress) -> None:
+    def _drive(self) -> None:
         try:
-            self._outcome.set_result(run_tools(runners, settings, progress, on_finished=self._one_finished))
+            self._outcome.set_result(run_static(self._static, self.settings, self._progress, self._one_finished))
         except BaseException as exc:  # handed to wait(), in the thread that can act on it
             self._outcome.set_exception(exc)
 
@@ -157,10 +158,11 @@ class ToolRuns:
             for run in already:
                 on_finished(run)
         try:
-            return self._outcome.result()
+            runs = self._outcome.result()
         except KeyboardInterrupt:
             self.stop()
             raise
+        return runs + [run_one(runner, self.settings, self._progress, on_finished) for runner in self._dynamic]
 
     def stop(self) -> None:
         """Ctrl-C or an error elsewhere: stop every scanner now and start no new one."""

@@ -6,8 +6,8 @@ while the small ones run and is then left alone at the end, one core idle. So th
 costliest tools start first, and the others run at a higher niceness: they take what
 the costlier ones leave (an idle core is never kept idle), and finish in the gaps. This
 is longest-processing-time-first, with the kernel doing the packing. Tools that mostly
-wait for a service come first and need no place among the CPU-bound ones (run_tools
-gives them places of their own): their waiting must not start late.
+wait for a service come first and need no place among the CPU-bound ones
+(pipeline.tool_runs.run_static gives them places of their own): their waiting must not start late.
 """
 from __future__ import annotations
 
