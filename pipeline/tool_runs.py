@@ -26,6 +26,7 @@ from pipeline.stages import Stage
 from pipeline.tools import process, schedule
 from pipeline.tools import registry as tools
 from pipeline.tools.base import ScanTarget, ToolRun, ToolRunner
+from pipeline.tools.files import one_walk
 
 #: The CPU-bound tools run at once (those that wait on the network come on top). Each is a
 #: process (the threads only wait) with its memory; how they share the CPU is
@@ -58,8 +59,9 @@ def runners_for(target: ScanTarget, stages: list[Stage], only_tools: list[str]) 
     if Stage.DAST in stages and not target.url:
         raise ConfigError("the dast stage needs --target URL (a running application to scan)")
     check_tool_names(only_tools)
-    return [runner for runner in tools.runners()
-            if runner.stage in stages and (not only_tools or runner.name in only_tools) and runner.applies(target)]
+    with one_walk():  # the tree walked once for all the runners' questions
+        return [runner for runner in tools.runners()
+                if runner.stage in stages and (not only_tools or runner.name in only_tools) and runner.applies(target)]
 
 
 def run_one(runner: ToolRunner, settings: ToolSettings, progress: Progress, on_finished: OnFinished | None = None,

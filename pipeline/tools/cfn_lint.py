@@ -9,7 +9,7 @@ from pipeline.stages import Stage
 from pipeline.tools import outcome
 from pipeline.tools.base import ScanTarget, ToolRun
 from pipeline.tools.command import ExecutableRunner
-from pipeline.tools.files import iter_files, read_head, relative_root, with_suffix
+from pipeline.tools.files import iter_files, per_walk, read_head, relative_root, with_suffix
 from pipeline.tools.process import run_command
 from pipeline.tools.registry import register
 
@@ -21,6 +21,7 @@ _AWS_TYPE = re.compile(r"""["']?Type["']?\s*:\s*["']?AWS::[A-Za-z0-9]+::""")
 _UNCHECKED_RULES = re.compile(r"^E000\d$")
 
 
+@per_walk
 def is_cloudformation_template(path: Path) -> bool:
     if not with_suffix(*_TEMPLATE_SUFFIXES)(path):
         return False

@@ -16,7 +16,7 @@ from pipeline.tools import outcome
 from pipeline.tools.base import ScanTarget, ToolRun
 from pipeline.tools.cfn_lint import is_cloudformation_template
 from pipeline.tools.command import ExecutableRunner
-from pipeline.tools.files import SKIPPED_DIRS, has_file, read_head, relative_root
+from pipeline.tools.files import SKIPPED_DIRS, has_file, per_walk, read_head, relative_root
 from pipeline.tools.process import run_command
 from pipeline.tools.registry import register
 
@@ -24,6 +24,7 @@ FRAMEWORKS = ("cloudformation", "terraform", "dockerfile", "kubernetes", "server
 _KUBERNETES = re.compile(r"^apiVersion:.*^kind:|^kind:.*^apiVersion:", re.MULTILINE | re.DOTALL)
 
 
+@per_walk
 def _is_iac_candidate(path: Path) -> bool:
     """Files one of FRAMEWORKS reads. YAML and JSON only count when they are
     IaC (a package.json alone must not start a 20-second checkov run)."""
