@@ -405,7 +405,7 @@ def _code_location(location: Any, run: RunIndex) -> CodeLocation | None:
 
 def _looks_like_package(path: str) -> bool:
     lowered = path.lower()
-    return (lowered.rsplit("/", 1)[-1] in _MANIFESTS or lowered.endswith(_PACKAGE_SUFFIXES)
+    return (lowered[lowered.rfind("/") + 1:] in _MANIFESTS or lowered.endswith(_PACKAGE_SUFFIXES)
             or _IN_PACKAGE_DIR.search(lowered) is not None)
 
 
