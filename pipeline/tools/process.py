@@ -5,6 +5,7 @@ them into a ToolRun status.
 """
 from __future__ import annotations
 
+import errno
 import os
 import signal
 import subprocess
@@ -19,6 +20,7 @@ from pathlib import Path
 STDERR_TAIL_CHARS = 4000
 _GRACE_S = 3.0  # between SIGTERM and SIGKILL for a timed-out process group
 _STOP_GRACE_S = 1.0  # the same on Ctrl-C, shorter: the user is waiting
+_AUTOGROUP_RETRY_S = 2.0  # enough for a dozen tools started at once, 100 ms apart
 
 # Scanners run in their own sessions (so a timeout can kill a whole group), which also
 # keeps the terminal's Ctrl-C from reaching them: the live ones are tracked to be stopped.
@@ -63,12 +65,29 @@ def _apply_niceness(proc: subprocess.Popen[bytes]) -> None:
     value = getattr(_priority, "value", 0)
     if value <= 0:
         return
-    # The whole group: a child the scanner forked before this call is in it, and any later
-    # one inherits the niceness of its parent.
+    target = min(19, os.getpriority(os.PRIO_PROCESS, 0) + value)
+    # The whole process group: a child the scanner forked before this call is in it, and any
+    # later one inherits the niceness of its parent.
     try:
-        os.setpriority(os.PRIO_PGRP, proc.pid, min(19, os.getpriority(os.PRIO_PROCESS, 0) + value))
+        os.setpriority(os.PRIO_PGRP, proc.pid, target)
     except (ProcessLookupError, PermissionError):
         pass  # it already ended, or the system refuses: it runs at secpipe's own priority
+    # With autogroups (sched_autogroup_enabled, the default of many kernels) the CPU is shared
+    # between sessions first, and a process's own niceness counts only within its session. Each
+    # scanner has a session of its own (start_new_session), so its session's niceness is the one
+    # that decides its share against the other scanners.
+    # Without CAP_SYS_ADMIN (a container) the kernel takes one such change per 100 ms from the
+    # whole system (EAGAIN otherwise): tools start together, so a later one waits its turn.
+    deadline = time.monotonic() + _AUTOGROUP_RETRY_S
+    while True:
+        try:
+            with open(f"/proc/{proc.pid}/autogroup", "w") as autogroup:
+                autogroup.write(str(target))
+            return
+        except OSError as exc:
+            if exc.errno != errno.EAGAIN or time.monotonic() > deadline or proc.poll() is not None:
+                return  # no autogroups here, or it ended: the process niceness above is what counts
+            time.sleep(0.02)
 
 
 def allow_new_processes() -> None:

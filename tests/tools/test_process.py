@@ -2,6 +2,9 @@ import os
 import sys
 import threading
 import time
+from pathlib import Path
+
+import pytest
 
 from pipeline.tools.process import STDERR_TAIL_CHARS, niceness, run_command
 
@@ -103,3 +106,18 @@ def test_niceness_is_per_thread():
         worker.start()
         worker.join()
     assert seen == [str(os.nice(0)).encode()]
+
+
+_AUTOGROUP = Path("/proc/self/autogroup")
+
+
+@pytest.mark.skipif(not _AUTOGROUP.exists(), reason="this kernel has no autogroups")
+def test_with_autogroups_the_scanners_session_is_niced_too():
+    """Autogroups share the CPU between sessions first: each scanner has its own session, so
+    only its session's niceness decides its share against the other scanners."""
+    script = "print(open('/proc/self/autogroup').read().split()[-1])"
+    with niceness(6):
+        niced = run_command([sys.executable, "-c", script], timeout_s=30)
+    plain = run_command([sys.executable, "-c", script], timeout_s=30)
+    assert int(niced.stdout) == min(19, os.nice(0) + 6)
+    assert int(plain.stdout) == 0, "a scanner at niceness 0 keeps a new session's default"
