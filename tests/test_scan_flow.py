@@ -123,9 +123,12 @@ class NicenessReporting(FakeRunner):
         self.niceness: int | None = None
 
     def run(self, target: ScanTarget, raw_dir: Path, timeout_s: float) -> ToolRun:
+        started = time.monotonic()
         said = run_command([sys.executable, "-c", "import os; print(os.nice(0))"], timeout_s=30)
         self.niceness = int(said.stdout)
-        return super().run(target, raw_dir, timeout_s)
+        run = super().run(target, raw_dir, timeout_s)
+        self.started_at = started  # when the runner began, not when its process ended
+        return run
 
 
 @pytest.mark.skipif(os.nice(0) > 10, reason="this process is already too nice for the steps to show")
