@@ -30,8 +30,10 @@ class Slot:
 
 def plan(runners: Sequence[ToolRunner]) -> list[Slot]:
     """The runners in the order to start them: those that wait on the network, then the others
-    costliest first (ties keep the given order); each with its niceness, by its CPU cost."""
+    costliest first (ties keep the given order); each with its niceness, by its CPU cost among
+    the runners that can run here (one that is not installed starts no process to share with)."""
     by_cost = sorted(runners, key=lambda runner: -runner.typical_cpu_s)
-    niceness = {id(runner): min(MAX_NICENESS, NICENESS_STEP * place) for place, runner in enumerate(by_cost)}
+    installed = [runner for runner in by_cost if runner.missing() is None]
+    niceness = {id(runner): min(MAX_NICENESS, NICENESS_STEP * place) for place, runner in enumerate(installed)}
     starting = sorted(by_cost, key=lambda runner: not runner.waits_on_network)
-    return [Slot(runner, niceness[id(runner)]) for runner in starting]
+    return [Slot(runner, niceness.get(id(runner), 0)) for runner in starting]

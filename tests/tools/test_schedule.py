@@ -12,13 +12,14 @@ class Costing(ToolRunner):
     stage = Stage.SAST
     parser = "bandit"
 
-    def __init__(self, name: str, cpu: float, network: bool = False):
+    def __init__(self, name: str, cpu: float, network: bool = False, installed: bool = True):
         self.name = name
         self.typical_cpu_s = cpu
         self.waits_on_network = network
+        self.installed = installed
 
     def missing(self) -> str | None:
-        return None
+        return None if self.installed else f"{self.name} is not installed"
 
     def applies(self, target: ScanTarget) -> bool:
         return True
@@ -51,3 +52,11 @@ def test_tools_that_wait_on_the_network_start_first_yet_are_niced_by_their_cpu_c
     slots = schedule.plan([Costing("semgrep", 9), Costing("pip-audit", 0.5, network=True), Costing("bandit", 1)])
     assert [(s.runner.name, s.niceness) for s in slots] == [
         ("pip-audit", 2 * schedule.NICENESS_STEP), ("semgrep", 0), ("bandit", schedule.NICENESS_STEP)]
+
+
+def test_a_tool_that_is_not_installed_takes_no_step() -> None:
+    """It starts no process, so the tools that do run keep the lowest niceness values."""
+    slots = schedule.plan([Costing("dependency-check", 30, installed=False), Costing("semgrep", 9),
+                           Costing("bandit", 0.5)])
+    assert [(s.runner.name, s.niceness) for s in slots] == [
+        ("dependency-check", 0), ("semgrep", 0), ("bandit", schedule.NICENESS_STEP)]
