@@ -37,7 +37,7 @@ class NpmAuditRunner(ExecutableRunner):
     name = "npm-audit"
     stage = Stage.SCA
     parser = "npm-audit"
-    typical_cpu_s = 0.5
+    typical_cpu_s = 2.0
     waits_on_network = True
     executable = "npm"
     install_hint = "comes with Node.js (apt-get install -y nodejs npm)"

@@ -66,7 +66,7 @@ class PipAuditRunner(ExecutableRunner):
     name = "pip-audit"
     stage = Stage.SCA
     parser = "pip-audit"
-    typical_cpu_s = 0.5
+    typical_cpu_s = 1.0
     waits_on_network = True
     executable = "pip-audit"
 

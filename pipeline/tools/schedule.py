@@ -7,7 +7,8 @@ costliest tools start first, and the others run at a higher niceness: they take 
 the costlier ones leave (an idle core is never kept idle), and finish in the gaps. This
 is longest-processing-time-first, with the kernel doing the packing. Tools that mostly
 wait for a service come first and need no place among the CPU-bound ones
-(pipeline.tool_runs.run_static gives them places of their own): their waiting must not start late.
+(pipeline.tool_runs.run_static gives them places of their own): their waiting must not
+start late, and they run at secpipe's own priority.
 """
 from __future__ import annotations
 
@@ -30,10 +31,12 @@ class Slot:
 
 def plan(runners: Sequence[ToolRunner]) -> list[Slot]:
     """The runners in the order to start them: those that wait on the network, then the others
-    costliest first (ties keep the given order); each with its niceness, by its CPU cost among
-    the runners that can run here (one that is not installed starts no process to share with)."""
+    costliest first (ties keep the given order). The CPU-bound ones that can run here (one that
+    is not installed starts no process) are niced by their place in that order; a tool that
+    waits on the network is not: its short bursts of work between replies are what its wall
+    time hangs on, and they take little from the others."""
     by_cost = sorted(runners, key=lambda runner: -runner.typical_cpu_s)
-    installed = [runner for runner in by_cost if runner.missing() is None]
-    niceness = {id(runner): min(MAX_NICENESS, NICENESS_STEP * place) for place, runner in enumerate(installed)}
+    ranked = [runner for runner in by_cost if not runner.waits_on_network and runner.missing() is None]
+    niceness = {id(runner): min(MAX_NICENESS, NICENESS_STEP * place) for place, runner in enumerate(ranked)}
     starting = sorted(by_cost, key=lambda runner: not runner.waits_on_network)
     return [Slot(runner, niceness.get(id(runner), 0)) for runner in starting]

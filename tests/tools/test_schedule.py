@@ -48,10 +48,10 @@ def test_the_real_runners_put_the_heavy_scanners_before_the_light_ones() -> None
     assert order.index("dependency-check") < order.index("semgrep"), "a JVM scanner of every dependency is costliest"
 
 
-def test_tools_that_wait_on_the_network_start_first_yet_are_niced_by_their_cpu_cost() -> None:
+def test_tools_that_wait_on_the_network_start_first_at_secpipes_own_priority() -> None:
     slots = schedule.plan([Costing("semgrep", 9), Costing("pip-audit", 0.5, network=True), Costing("bandit", 1)])
     assert [(s.runner.name, s.niceness) for s in slots] == [
-        ("pip-audit", 2 * schedule.NICENESS_STEP), ("semgrep", 0), ("bandit", schedule.NICENESS_STEP)]
+        ("pip-audit", 0), ("semgrep", 0), ("bandit", schedule.NICENESS_STEP)]
 
 
 def test_a_tool_that_is_not_installed_takes_no_step() -> None:
