@@ -17,10 +17,13 @@ from dataclasses import dataclass
 
 from pipeline.tools.base import ToolRunner
 
-#: Niceness added per place in the order. Each step of one gives about 1.25x less CPU
-#: under contention, so 3 gives the next tool half the share of the one before it.
-NICENESS_STEP = 3
-MAX_NICENESS = 19
+#: Niceness added per place in the order. Each step of one gives about 1.25x less CPU under
+#: contention: 2 gives the next tool 0.64 of the share of the one before it, which on two
+#: cores is enough for the costliest scanner to keep a core of its own.
+NICENESS_STEP = 2
+#: No deeper than this: niced scanners yield to whatever else the machine runs too, and at 6
+#: one still gets a quarter of a fair share (at 19, 3 %).
+MAX_NICENESS = 6
 
 
 @dataclass(frozen=True)
