@@ -127,6 +127,47 @@ class LiveProgress(Progress):
             self.live.stop()
 
 
+class HeldProgress(Progress):
+    """Another Progress whose events wait until release(), and are dropped if it never comes.
+
+    A scan starts its tools before it opens the hub; a usage error found while opening it (no
+    credentials, --hub none in baseline mode) must stay the one line printed, not follow a
+    screenful of "running" lines."""
+
+    def __init__(self, inner: Progress):
+        self.inner = inner
+        self._lock = threading.Lock()
+        self._held: list[tuple[str, tuple[object, ...]]] = []
+        self._released = False
+
+    def _event(self, name: str, *args: object) -> None:
+        with self._lock:
+            if not self._released:
+                self._held.append((name, args))
+                return
+        getattr(self.inner, name)(*args)
+
+    def started(self, tool: str, stage: str) -> None:
+        self._event("started", tool, stage)
+
+    def finished(self, run: ToolRun) -> None:
+        self._event("finished", run)
+
+    def note(self, text: str) -> None:
+        self._event("note", text)
+
+    def release(self) -> None:
+        """Show what was held, in its order, and every later event as it comes."""
+        with self._lock:  # held: a later event waits, so none overtakes the ones held
+            for name, args in self._held:
+                getattr(self.inner, name)(*args)
+            self._held.clear()
+            self._released = True
+
+    def close(self) -> None:
+        self.inner.close()
+
+
 def choose_progress(stream: TextIO = sys.stderr, quiet: bool = False) -> Progress:
     if quiet:
         return QuietProgress()

@@ -54,6 +54,22 @@ def test_an_unknown_tool_name_is_a_usage_error(tmp_path: Path) -> None:
     assert "PASSED" not in done.stdout
 
 
+@pytest.mark.parametrize("hub_args, policy, message", [
+    (["--hub", "securityhub", "--region", "us-east-1"], "", "cannot find the AWS account"),
+    (["--hub", "none"], "[gate]\nbaseline_branch = \"main\"\n", "baseline mode needs --baseline FILE or a hub"),
+])
+def test_a_hub_error_after_the_tools_started_is_still_the_one_line(hub_args: list[str], policy: str, message: str,
+                                                                   tmp_path: Path) -> None:
+    """The tools start before the hub is opened: what they printed meanwhile must not come out."""
+    (tmp_path / "app.py").write_text("import subprocess\nsubprocess.call('ls', shell=True)\n")
+    if policy:
+        (tmp_path / ".secpipe.toml").write_text(policy)
+    done = secpipe("scan", str(tmp_path), "--out", str(tmp_path / "o"), *hub_args, cwd=tmp_path)
+    assert done.returncode == 2, done.stdout + done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0], done.stderr
+
+
 # 2 -------------------------------------------------------------------------------------------------
 
 class MemoryHub(Sink, BaselineSource):

@@ -283,3 +283,27 @@ def test_a_failure_preparing_the_reports_is_raised_where_they_are_written(runner
 
     with pytest.raises(RuntimeError, match="template syntax error"):
         scan(request(tmp_path), PlainProgress(io.StringIO()), fake_reports, broken)
+
+
+def test_held_progress_shows_nothing_until_released_then_everything_in_order() -> None:
+    from pipeline.progress import HeldProgress
+
+    stream = io.StringIO()
+    held = HeldProgress(PlainProgress(stream))
+    held.started("bandit", "sast")
+    held.note("reading the hub")
+    assert stream.getvalue() == ""
+    held.release()
+    held.finished(ToolRun("bandit", Stage.SAST, ToolStatus.PASSED))
+    assert [line.split(": ", 1)[1] for line in stream.getvalue().splitlines()] == [
+        "[sast] bandit: running", "reading the hub", "[sast] bandit: passed (0.0s)"]
+
+
+def test_held_progress_never_released_says_nothing() -> None:
+    from pipeline.progress import HeldProgress
+
+    stream = io.StringIO()
+    held = HeldProgress(PlainProgress(stream))
+    held.started("bandit", "sast")
+    held.close()
+    assert stream.getvalue() == ""

@@ -23,7 +23,7 @@ from pipeline.stages import Stage
 from pipeline.tools.base import ScanTarget
 
 if TYPE_CHECKING:
-    from pipeline.progress import Progress
+    from pipeline.progress import HeldProgress
     from pipeline.result import ScanResult
     from pipeline.scan import ScanOutcome
     from pipeline.sinks.baseline import BaselineSource
@@ -92,17 +92,22 @@ def _hub(args: argparse.Namespace, context: ScanContext) -> Iterator[_HubChoice]
         yield _HubChoice(sink, context, connection.client, f"the {args.hub} hub{where}")
 
 
+def _check_baseline_source(given: BaselineSource | None, policy: Policy, hub: str) -> None:
+    """Baseline mode asks the hub for the baseline unless --baseline FILE is given: with --hub none
+    there is nothing to ask, a usage error before anything runs."""
+    if given is None and policy.baseline_branch and hub == sinks.NO_HUB:
+        raise ConfigError("baseline mode needs --baseline FILE or a hub (not --hub none)")
+
+
 def _baseline(given: BaselineSource | None, policy: Policy, client: Any) -> BaselineSource | None:
     """--baseline FILE is the baseline whenever it is given (read and checked before anything ran);
-    else the policy's baseline_branch in the hub."""
+    else the policy's baseline_branch in the hub (there is one: _check_baseline_source)."""
     from pipeline.sinks.baseline import HubBaseline
 
     if given is not None:
         return given
     if not policy.baseline_branch:
         return None
-    if client is None:
-        raise ConfigError("baseline mode needs --baseline FILE or a hub (not --hub none)")
     return HubBaseline(client)
 
 
@@ -131,7 +136,7 @@ def _links(args: argparse.Namespace, context: ScanContext) -> dict[str, str]:
 def run(args: argparse.Namespace) -> int:
     # Imported here, not at the top: rich, the tool runners and botocore are only needed for
     # a scan, and every `secpipe` command builds this module's parser.
-    from pipeline.progress import choose_progress
+    from pipeline.progress import HeldProgress, choose_progress
     from pipeline.sinks.baseline import FileBaseline
     from pipeline.tool_runs import ToolRuns, ToolSettings, check_tool_names, runners_for
 
@@ -152,9 +157,11 @@ def run(args: argparse.Namespace) -> int:
     policy = _policy(args, root)
     # A missing or unreadable FILE is a usage error before anything runs.
     baseline_file = FileBaseline(args.baseline) if args.baseline is not None else None
+    _check_baseline_source(baseline_file, policy, args.hub)
     target = ScanTarget(path=root, url=args.target)
     runners = runners_for(target, stages, only_tools)
-    progress = choose_progress(sys.stderr, quiet=args.quiet)
+    # Held until the hub is open: an error opening it is then the one line printed.
+    progress = HeldProgress(choose_progress(sys.stderr, quiet=args.quiet))
     # The scanners need nothing from the hub: they start now, and the hub is opened (and the rest
     # of secpipe imported) while they run (pipeline.tool_runs).
     tools = ToolRuns.start(runners, ToolSettings(target, out_dir / "raw", policy, mask_raw=not args.unmasked_raw),
@@ -174,7 +181,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _scan(args: argparse.Namespace, root: Path, out_dir: Path, stages: list[Stage], only_tools: list[str],
-          policy: Policy, baseline_file: BaselineSource | None, tools: ToolRuns, progress: Progress) -> ScanOutcome:
+          policy: Policy, baseline_file: BaselineSource | None, tools: ToolRuns,
+          progress: HeldProgress) -> ScanOutcome:
     """The rest of the scan, with the hub, while the tools already run."""
     from pipeline.scan import ScanRequest, scan
     from pipeline.sinks.history import HubHistory
@@ -194,6 +202,7 @@ def _scan(args: argparse.Namespace, root: Path, out_dir: Path, stages: list[Stag
             hub_label=hub.label,
             mask_raw=tools.settings.mask_raw,
         )
+        progress.release()
         return scan(request, progress, _write_reports, _prepare_reports, tools=tools)
 
 
