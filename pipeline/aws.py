@@ -69,10 +69,17 @@ def make_client(session: boto3.session.Session, service: str, endpoint_url: str 
                 parameter_validation: bool = True) -> Any:
     """`parameter_validation=False` is for callers that validated already (the sink runs every
     finding through pipeline.asff_validation, a superset of botocore's check, which costs a
-    third of the CPU of a 100-finding import)."""
+    third of the CPU of a 100-finding import); a Security Hub client of theirs also writes its
+    import bodies with orjson (pipeline.aws_json_body)."""
     config = Config(retries=dict(retries or ADAPTIVE_RETRIES), max_pool_connections=max_pool_connections,
                     connect_timeout=10, read_timeout=60, parameter_validation=parameter_validation)
-    return session.client(service, endpoint_url=endpoint_url, config=config)
+    client = session.client(service, endpoint_url=endpoint_url, config=config)
+    if service == "securityhub" and not parameter_validation:
+        # The same callers: their findings are validated ASFF, so botocore's serialising walk can go too.
+        from pipeline import aws_json_body
+
+        aws_json_body.install(client)
+    return client
 
 
 def partition_from_arn(arn: str) -> str:

@@ -6,7 +6,6 @@ the hub unchanged; a SigV4 Authorization header and the JSON content type are re
 """
 from __future__ import annotations
 
-import json
 import logging
 import socket
 import uuid
@@ -14,6 +13,7 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
+from pipeline import jsonin
 from pipeline.hub import api_guard
 from pipeline.hub.api import OPERATIONS, HubApi, Operation
 from pipeline.hub.errors import HubApiError, invalid_input, too_many_requests
@@ -55,7 +55,7 @@ class HubApp:
             if self.quota is not None and not self.quota.allow(operation.name):
                 raise too_many_requests(operation.name)
             try:
-                body = json.loads(request.body or b"{}")
+                body = jsonin.loads(request.body or b"{}")
             except (ValueError, UnicodeDecodeError) as exc:
                 raise invalid_input(f"the request body is not valid JSON ({exc})") from None
             except RecursionError:
