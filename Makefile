@@ -33,7 +33,10 @@ $(STAMP): pyproject.toml
 NATIVE_SOURCES := $(shell $(PYTHON) pipeline/native.py)
 NATIVE_STAMP := $(VENV)/.native
 
+# Bytecode too, as pip writes it for an installed package: with PYTHONDONTWRITEBYTECODE=1 (common
+# in CI images) an editable checkout would otherwise compile every module at every start.
 native: $(NATIVE_STAMP)
+	@$(BIN)/python -m compileall -q pipeline parsers reports lambdas
 
 $(NATIVE_STAMP): $(STAMP) pipeline/native.py pipeline/native_build.py $(NATIVE_SOURCES)
 	$(BIN)/python -m pipeline.native_build
