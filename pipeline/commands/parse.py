@@ -66,7 +66,12 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError(f"{args.file}: {exc}") from None
     # The bytes are not kept here: once the findings exist, the report and its decoded
     # document are let go, and the ASFF phase runs with only the findings alive.
-    findings = registry.parse_report(args.tool, _read(Path(args.file), args.file), args.file)
-    with paused_gc():  # streamed: memory stays that of the report, not of its ASFF
+    # One pause over both phases, and the findings let go inside it: the collector, enabled
+    # again between them or after them, would first traverse every finding only to find no
+    # cycle (a tenth of a second per 20,000 findings, twice).
+    with paused_gc():
+        findings = registry.parse_report(args.tool, _read(Path(args.file), args.file), args.file)
+        # streamed: memory stays that of the findings, not of their ASFF
         jsonout.write_array(iter_validated_asff(findings, context), jsonout.stdout())
+        del findings
     return 0
