@@ -2,12 +2,17 @@
 Security Hub limits that the model does not carry (see
 ../shared/reference/asff-constraints.md, summarised in the constants below).
 
-The model is checked by a validator compiled once from botocore's shapes: the
-same checks as botocore's ParamValidator (types, required and unknown members,
-minimum lengths and values, with its own type tables) plus the model's maximum
-lengths and non-blank patterns, in one pass. ParamValidator walks the model
-afresh for every value and was most of the cost of `secpipe parse`;
-tests/test_asff_validation.py keeps the two in agreement.
+The model is compiled once, from the Security Hub model file botocore ships, into
+one node per shape; Security Hub's own limits are laid over the nodes of the
+members they concern. A finding takes one pass: each node's `ok` says whether a
+value has any problem, and only where it has does `report` word them all. The
+checks are botocore's ParamValidator's (types, required and unknown members,
+minimum lengths and values, with its type tables) plus the model's maximum lengths,
+enums and non-blank patterns; tests/test_asff_validation.py keeps them in agreement
+with ParamValidator itself, which walks the model afresh for every value and once
+was most of the cost of `secpipe parse`. What no member says alone (timestamps, a
+severity, the 240 KB size) is checked once per finding. The module is compiled by
+mypyc where it can be (pipeline.native).
 """
 from __future__ import annotations
 
