@@ -12,7 +12,7 @@ from pipeline.progress import PlainProgress
 from pipeline.stages import Stage
 from pipeline.tool_runs import ToolRuns, ToolSettings
 from pipeline.tools.base import ScanTarget, ToolRun, ToolStatus
-from pipeline.tools.process import run_command
+from pipeline.tools.process import allow_new_processes, run_command
 from tests.test_scan_flow import FakeRunner
 
 WAIT_S = 60  # only a broken implementation ever waits this long
@@ -87,6 +87,9 @@ def test_stop_ends_the_running_scanners(tmp_path: Path) -> None:
             break
         threading.Event().wait(0.05)
     assert started.exists(), "the scanner never started"
-    runs.stop()
-    [run] = runs.wait()
+    try:
+        runs.stop()
+        [run] = runs.wait()
+    finally:
+        allow_new_processes()  # stop() refuses every later scanner of this process: the other tests' too
     assert run.status is ToolStatus.ERROR, "the scanner was killed, not left to sleep out its minute"
