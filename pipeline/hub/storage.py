@@ -95,8 +95,6 @@ _UPSERT = (
 )
 # SQLite allows 32766 bound variables: ids looked up per query, under one ProductArn.
 _KEY_CHUNK = 500
-#: Pages SQLite may keep in memory (negative: KiB): the indexes of a large import stay cached.
-_CACHE_KIB = 65536
 
 
 def _json_text(value: Any) -> str:
@@ -159,7 +157,6 @@ class FindingStore:
         self._db.execute("PRAGMA synchronous=NORMAL")
         # Another process's import holds the write lock for one batch: wait for it.
         self._db.execute("PRAGMA busy_timeout=30000")
-        self._db.execute(f"PRAGMA cache_size=-{_CACHE_KIB}")
         self._db.executescript(_SCHEMA)
 
     @contextmanager
