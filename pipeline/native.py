@@ -60,7 +60,7 @@ def compiled_paths(module: str, root: Path = ROOT) -> list[Path]:
             if (path := source.with_name(source.stem + suffix)).exists()]
 
 
-def digest(path: Path) -> str:
+def source_stamp(path: Path) -> str:
     """A source's size and modification time: what make decides by too, and no file read (or hashlib's
     start-up) at every start. A source touched without a change only costs a rebuild."""
     status = path.stat()
@@ -95,7 +95,7 @@ def state(modules: Sequence[str] = COMPILED_MODULES, root: Path = ROOT) -> Build
     sources = recorded.get("sources") or {}
     for module in compiled:
         try:
-            if sources.get(module) != digest(source_path(module, root)):
+            if sources.get(module) != source_stamp(source_path(module, root)):
                 return BuildState(compiled, False, f"{module} changed since it was compiled")
         except OSError:
             return BuildState(compiled, False, f"{module} has no source")
@@ -124,9 +124,9 @@ def prefer_fresh_sources(root: Path = ROOT) -> BuildState | None:
     if _installed:
         return None
     _installed = True
-    if not any(compiled_paths(module, root) for module in COMPILED_MODULES):
-        return None  # the usual developer checkout: nothing to guard
     current = state(COMPILED_MODULES, root)
+    if not current.compiled:
+        return None  # the usual developer checkout: nothing to guard
     if not current.fresh:
         sys.meta_path.insert(0, _SourceFirst(COMPILED_MODULES, root))
     return current

@@ -14,7 +14,16 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from pipeline.native import COMPILED_MODULES, GROUP_NAME, ROOT, compiled_paths, digest, manifest_path, source_path, state
+from pipeline.native import (
+    COMPILED_MODULES,
+    GROUP_NAME,
+    ROOT,
+    compiled_paths,
+    manifest_path,
+    source_path,
+    source_stamp,
+    state,
+)
 
 
 def build(root: Path = ROOT) -> None:
@@ -26,7 +35,7 @@ def build(root: Path = ROOT) -> None:
     sources = [str(source_path(module, root).relative_to(root)) for module in COMPILED_MODULES]
     # Taken before compiling: a source edited while the compiler runs must read as changed afterwards.
     recorded = {"cache_tag": sys.implementation.cache_tag,
-                "sources": {module: digest(source_path(module, root)) for module in COMPILED_MODULES}}
+                "sources": {module: source_stamp(source_path(module, root)) for module in COMPILED_MODULES}}
     previous = Path.cwd()
     os.chdir(root)  # mypyc names modules by their path from the current folder
     try:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import importlib.machinery
 import json
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -40,7 +39,7 @@ def _record(root: Path, modules: tuple[str, ...] = MODULES, cache_tag: str | Non
     native.manifest_path(root).parent.mkdir(parents=True, exist_ok=True)
     native.manifest_path(root).write_text(json.dumps({
         "cache_tag": cache_tag or sys.implementation.cache_tag,
-        "sources": {m: native.digest(native.source_path(m, root)) for m in modules}}))
+        "sources": {m: native.source_stamp(native.source_path(m, root)) for m in modules}}))
 
 
 def test_nothing_compiled_is_inactive(tmp_path: Path) -> None:
@@ -138,7 +137,6 @@ def test_the_makefile_reads_the_compiled_sources_from_the_module() -> None:
     assert all((native.ROOT / path).is_file() for path in listed)
 
 
-@pytest.mark.skipif(shutil.which("gcc") is None and shutil.which("cc") is None, reason="no C compiler here")
 def test_a_failed_build_leaves_nothing_behind_and_says_why(tmp_path: Path) -> None:
     """A checkout whose listed sources are missing cannot compile: the build reports it and removes its traces."""
     (tmp_path / "pipeline").mkdir()

@@ -25,11 +25,6 @@ from typing import Any
 from pipeline import jsonin
 from pipeline.hub.timestamps import to_microseconds
 
-try:  # optional speed-up; the fallback writes the same text
-    import orjson
-except ImportError:  # pragma: no cover - orjson is a declared dependency
-    orjson = None  # type: ignore[assignment]
-
 SEVERITY_RANK = {"INFORMATIONAL": 0, "LOW": 1, "MEDIUM": 2, "HIGH": 3, "CRITICAL": 4}
 
 _SCHEMA = """
@@ -97,17 +92,6 @@ _UPSERT = (
 _KEY_CHUNK = 500
 
 
-def _json_text(value: Any) -> str:
-    """Compact JSON text, as json.dumps(ensure_ascii=False, separators=(",", ":")) writes it, from orjson (several
-    times faster; it spells an exponent float 1e-5 where Python writes 1e-05, the same number)."""
-    if orjson is not None:
-        try:
-            return orjson.dumps(value).decode("utf-8")
-        except TypeError:  # a lone surrogate, an integer over 64 bits: the standard library's text
-            pass
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-
 @dataclass(frozen=True)
 class StoredFinding:
     pk: int
@@ -143,7 +127,7 @@ def _row(staged: StagedFinding) -> tuple[Any, ...]:
         SEVERITY_RANK[label], doc.get("RecordState", "ACTIVE"), (doc.get("Workflow") or {}).get("Status", "NEW"),
         (doc.get("Compliance") or {}).get("Status", ""), to_microseconds(doc["CreatedAt"]),
         to_microseconds(doc["UpdatedAt"]), json.dumps(sorted(staged.customer_fields)),
-        _json_text(doc),
+        jsonin.dumps_compact(doc).decode("utf-8"),
     )
 
 
