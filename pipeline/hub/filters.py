@@ -40,13 +40,14 @@ class ScalarField:
 
 @dataclass(frozen=True)
 class ResourceField:
-    """A string on any of the finding's resources: true when one resource matches."""
+    """A string on any of the finding's resources: true when one resource matches. The
+    resources column holds one [Type, Id] pair per resource; `position` picks the string."""
 
-    column: str
+    position: int
 
     def test(self, comparison: str, value: str) -> Clause:
-        sql, params = _TESTS[comparison](self.column, value)
-        return f"f.pk IN (SELECT finding FROM resources WHERE {sql})", params
+        sql, params = _TESTS[comparison](f"(resource.value ->> {self.position})", value)
+        return f"EXISTS (SELECT 1 FROM json_each(f.resources) AS resource WHERE {sql})", params
 
 
 STRING_FIELDS: dict[str, ScalarField | ResourceField] = {
@@ -59,8 +60,8 @@ STRING_FIELDS: dict[str, ScalarField | ResourceField] = {
     "RecordState": ScalarField("record_state"),
     "WorkflowStatus": ScalarField("workflow_status"),
     "ComplianceStatus": ScalarField("compliance_status"),
-    "ResourceType": ResourceField("type"),
-    "ResourceId": ResourceField("id"),
+    "ResourceType": ResourceField(0),
+    "ResourceId": ResourceField(1),
 }
 MAP_FIELDS = {"ProductFields": "product_fields"}
 DATE_FIELDS = {"UpdatedAt": "updated_at_us", "CreatedAt": "created_at_us"}
@@ -156,15 +157,16 @@ def _string_clause(name: str, target: ScalarField | ResourceField, entries: list
     return _combine(positives, negatives)
 
 
-def _map_clause(name: str, table: str, entries: list[dict[str, Any]]) -> Clause:
+def _map_clause(name: str, column: str, entries: list[dict[str, Any]]) -> Clause:
     by_key: dict[str, tuple[list[Clause], list[Clause]]] = {}
     for entry in entries:
         negative, test = _split(name, entry.get("Comparison"), MAP_COMPARISONS)
         key, value = entry.get("Key"), entry.get("Value")
         if not isinstance(key, str) or not key or not isinstance(value, str) or not value:
             raise invalid_input(f"{name}: every map filter needs a non-empty Key and Value")
-        sql, params = _TESTS[test]("value", value)
-        clause = (f"f.pk IN (SELECT finding FROM {table} WHERE key = ? AND {sql})", [key, *params])
+        sql, params = _TESTS[test]("entry.value", value)
+        clause = (f"EXISTS (SELECT 1 FROM json_each(f.{column}) AS entry WHERE entry.key = ? AND {sql})",
+                  [key, *params])
         positives, negatives = by_key.setdefault(key, ([], []))
         (negatives if negative else positives).append(clause)
     combined = [_combine(p, n) for p, n in by_key.values()]

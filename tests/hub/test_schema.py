@@ -1,0 +1,101 @@
+"""The hub's file schema: a new file is at the current version, and a file written before
+ProductFields and Resources moved into JSON columns is upgraded once with nothing lost."""
+from __future__ import annotations
+
+import json
+import sqlite3
+
+from pipeline.hub import schema
+from pipeline.hub.api import HubApi
+from pipeline.hub.storage import FindingStore
+from tests.hub.conftest import make_finding
+
+# The tables as secpipe wrote them before schema version 1 (only what the upgrade reads and drops).
+_VERSION_0 = """
+CREATE TABLE findings (
+    pk INTEGER PRIMARY KEY, product_arn TEXT NOT NULL, id TEXT NOT NULL, generator_id TEXT NOT NULL,
+    aws_account_id TEXT NOT NULL, title TEXT NOT NULL, severity_label TEXT NOT NULL,
+    severity_rank INTEGER NOT NULL, record_state TEXT NOT NULL, workflow_status TEXT NOT NULL,
+    compliance_status TEXT NOT NULL, created_at_us INTEGER NOT NULL, updated_at_us INTEGER NOT NULL,
+    customer_fields TEXT NOT NULL, doc TEXT NOT NULL, UNIQUE (product_arn, id)
+);
+CREATE TABLE product_fields (finding INTEGER NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
+                             PRIMARY KEY (finding, key)) WITHOUT ROWID;
+CREATE TABLE resources (finding INTEGER NOT NULL, position INTEGER NOT NULL, type TEXT NOT NULL,
+                        id TEXT NOT NULL, PRIMARY KEY (finding, position)) WITHOUT ROWID;
+CREATE TABLE notes (pk INTEGER PRIMARY KEY, finding INTEGER NOT NULL, text TEXT NOT NULL,
+                    updated_by TEXT NOT NULL, updated_at TEXT NOT NULL, workflow_status TEXT);
+"""
+
+
+def _write_version_0(path, findings):
+    with sqlite3.connect(path) as db:
+        db.executescript(_VERSION_0)
+        for pk, finding in enumerate(findings, start=1):
+            db.execute(
+                "INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, 2, 'ACTIVE', 'NEW', '', 0, 0, '[]', ?)",
+                (pk, finding["ProductArn"], finding["Id"], finding["GeneratorId"], finding["AwsAccountId"],
+                 finding["Title"], finding["Severity"]["Label"], json.dumps(finding)))
+            db.executemany("INSERT INTO product_fields VALUES (?, ?, ?)",
+                           [(pk, k, v) for k, v in finding.get("ProductFields", {}).items()])
+            db.executemany("INSERT INTO resources VALUES (?, ?, ?, ?)",
+                           [(pk, i, r["Type"], r["Id"]) for i, r in enumerate(finding.get("Resources", []))])
+
+
+def _ids(api, **filters):
+    return {f["Id"] for f in api.call("GetFindings", {"Filters": filters})["Findings"]}
+
+
+def test_a_new_file_is_at_the_current_version_without_side_tables(tmp_path):
+    store = FindingStore(tmp_path / "hub.sqlite3")
+    store.close()
+    with sqlite3.connect(tmp_path / "hub.sqlite3") as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == schema.VERSION
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert tables == {"findings", "notes"}
+
+
+def test_an_old_file_is_upgraded_and_its_filters_still_find_every_finding(tmp_path):
+    path = tmp_path / "hub.sqlite3"
+    _write_version_0(path, [
+        make_finding("two-resources", Resources=[{"Type": "AwsS3Bucket", "Id": "arn:aws:s3:::bucket-a"},
+                                                 {"Type": "Other", "Id": "repo@main:app.py"}],
+                     ProductFields={"secpipe/tool": "semgrep", "secpipe/repo": "shop"}),
+        make_finding("no-resources-no-fields", Resources=[]),
+    ])
+    with sqlite3.connect(path) as db:  # The finding without ProductFields at all.
+        doc = json.loads(db.execute("SELECT doc FROM findings WHERE id = 'no-resources-no-fields'").fetchone()[0])
+        del doc["ProductFields"]
+        db.execute("UPDATE findings SET doc = ? WHERE id = 'no-resources-no-fields'", (json.dumps(doc),))
+        db.execute("DELETE FROM product_fields WHERE finding = 2")
+
+    store = FindingStore(path)
+    api = HubApi(store)
+    assert _ids(api, ResourceType=[{"Value": "AwsS3Bucket", "Comparison": "EQUALS"}]) == {"two-resources"}
+    assert _ids(api, ResourceId=[{"Value": "repo@main:", "Comparison": "PREFIX"}]) == {"two-resources"}
+    assert _ids(api, ResourceType=[{"Value": "Other", "Comparison": "NOT_EQUALS"}]) == {"no-resources-no-fields"}
+    assert _ids(api, ProductFields=[{"Key": "secpipe/tool", "Value": "semgrep", "Comparison": "EQUALS"}]) == {
+        "two-resources"}
+    assert _ids(api, ProductFields=[{"Key": "secpipe/tool", "Value": "semgrep", "Comparison": "NOT_EQUALS"}]) == {
+        "no-resources-no-fields"}
+    assert store.product_field_values("secpipe/repo") == ["shop"]
+    store.close()
+
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == schema.VERSION
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        columns = dict(db.execute("SELECT id, resources FROM findings"))
+    assert tables == {"findings", "notes"}
+    assert json.loads(columns["two-resources"]) == [["AwsS3Bucket", "arn:aws:s3:::bucket-a"],
+                                                    ["Other", "repo@main:app.py"]]
+    assert json.loads(columns["no-resources-no-fields"]) == []
+
+
+def test_opening_an_upgraded_file_again_changes_nothing(tmp_path):
+    path = tmp_path / "hub.sqlite3"
+    _write_version_0(path, [make_finding("kept")])
+    FindingStore(path).close()
+    store = FindingStore(path)
+    assert _ids(HubApi(store), ProductFields=[{"Key": "secpipe/repo", "Value": "demo", "Comparison": "EQUALS"}]) == {
+        "kept"}
+    store.close()
