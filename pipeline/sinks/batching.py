@@ -2,7 +2,9 @@
 
 Size is measured on the JSON bytes botocore sends (`json.dumps` with its default
 separators and ASCII escaping), plus the request envelope, so a batch that
-passes here is never rejected for size.
+passes here is never rejected for size. Measuring every finding that way cost 20 µs a
+finding; a bound from orjson costs 3, and the exact size is taken only for a batch the
+bound cannot tell apart from a full one, so the split is the same.
 """
 from __future__ import annotations
 
@@ -10,14 +12,28 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from pipeline import jsonin
+
 MAX_FINDINGS_PER_REQUEST = 100
 MAX_REQUEST_BYTES = 6 * 1000 * 1000  # "6 MB", read as the smaller (decimal) megabyte to be safe
 _ENVELOPE_BYTES = len(json.dumps({"Findings": []}).encode())
 _SEPARATOR_BYTES = len(", ")
 
 
+# json.dumps writes at most six bytes for each byte of the compact form: DEL and a
+# two-byte UTF-8 character become a six-byte \u escape (a four-byte one twelve), a
+# separator gains a space, a float's exponent a sign or a digit, and NaN, which
+# orjson writes as null, is spelled out.
+_MOST_BYTES_PER_COMPACT_BYTE = 6
+
+
 def encoded_size(finding: dict[str, Any]) -> int:
     return len(json.dumps(finding).encode("utf-8"))
+
+
+def encoded_size_bound(finding: dict[str, Any]) -> int:
+    """Never less than encoded_size(finding), in about a seventh of its time."""
+    return _MOST_BYTES_PER_COMPACT_BYTE * len(jsonin.dumps_compact(finding))
 
 
 def batches(findings: Iterable[dict[str, Any]], max_count: int = MAX_FINDINGS_PER_REQUEST,
@@ -29,21 +45,53 @@ def batches(findings: Iterable[dict[str, Any]], max_count: int = MAX_FINDINGS_PE
 def iter_batches(findings: Iterable[dict[str, Any]], max_count: int = MAX_FINDINGS_PER_REQUEST,
                  max_bytes: int = MAX_REQUEST_BYTES) -> Iterator[list[dict[str, Any]]]:
     """The same split, one batch at a time, so only the batches in flight are in memory."""
-    current: list[dict[str, Any]] = []
-    size = _ENVELOPE_BYTES
+    batch = _Batch()
     for finding in findings:
-        item = encoded_size(finding)
+        item, exact = encoded_size_bound(finding), False
         if _ENVELOPE_BYTES + item > max_bytes:
-            raise ValueError(f"finding {finding.get('Id')!r} alone is {item} bytes, over the {max_bytes}-byte request limit")
-        extra = item + (_SEPARATOR_BYTES if current else 0)
-        if current and (len(current) >= max_count or size + extra > max_bytes):
-            yield current
-            current, size = [], _ENVELOPE_BYTES
-            extra = item
-        current.append(finding)
-        size += extra
-    if current:
-        yield current
+            item, exact = encoded_size(finding), True
+            if _ENVELOPE_BYTES + item > max_bytes:
+                raise ValueError(f"finding {finding.get('Id')!r} alone is {item} bytes, over the {max_bytes}-byte "
+                                 "request limit")
+        if len(batch.findings) >= max_count:
+            yield batch.findings
+            batch = _Batch()
+        elif batch.findings and batch.size_with(item) > max_bytes:
+            batch.measure()  # only the bounds were over: the exact sizes decide, as they always did
+            if not exact:
+                item, exact = encoded_size(finding), True
+            if batch.size_with(item) > max_bytes:
+                yield batch.findings
+                batch = _Batch()
+        batch.add(finding, item, exact)
+    if batch.findings:
+        yield batch.findings
+
+
+class _Batch:
+    """Findings of one request and its body size: exact where measured, else bounded above."""
+
+    def __init__(self) -> None:
+        self.findings: list[dict[str, Any]] = []
+        self._sizes: list[int] = []
+        self._exact: list[bool] = []
+        self.size = _ENVELOPE_BYTES
+
+    def size_with(self, item: int) -> int:
+        return self.size + (_SEPARATOR_BYTES if self.findings else 0) + item
+
+    def add(self, finding: dict[str, Any], item: int, exact: bool) -> None:
+        self.size = self.size_with(item)
+        self.findings.append(finding)
+        self._sizes.append(item)
+        self._exact.append(exact)
+
+    def measure(self) -> None:
+        for index, exact in enumerate(self._exact):
+            if not exact:
+                item = encoded_size(self.findings[index])
+                self.size += item - self._sizes[index]
+                self._sizes[index], self._exact[index] = item, True
 
 
 def request_size(batch: list[dict[str, Any]]) -> int:

@@ -3,12 +3,21 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline.asff import to_asff
 from pipeline.asff_validation import validate
 from pipeline.finding import Category, CodeLocation, Finding, Severity
 from pipeline.sinks.base import Scope
-from pipeline.sinks.batching import MAX_FINDINGS_PER_REQUEST, MAX_REQUEST_BYTES, batches, encoded_size, request_size
+from pipeline.sinks.batching import (
+    MAX_FINDINGS_PER_REQUEST,
+    MAX_REQUEST_BYTES,
+    batches,
+    encoded_size,
+    encoded_size_bound,
+    request_size,
+)
 from pipeline.sinks.securityhub import SecurityHubSink
 from tests.sinks.builders import asff_findings, context, product_arn
 from tests.sinks.conftest import FAST, hub_client
@@ -77,3 +86,38 @@ def test_requests_on_the_wire_respect_both_limits(fake_hub):
     assert max(fake_hub.import_batch_sizes) <= MAX_FINDINGS_PER_REQUEST
     assert sum(fake_hub.import_batch_sizes) == 240
     assert len(fake_hub.store) == 240
+
+
+def _exact_greedy(findings, max_count, max_bytes):
+    """The split by exact sizes alone: what iter_batches must give, however it measures."""
+    result, current = [], []
+    for finding in findings:
+        if current and (len(current) >= max_count or request_size(current + [finding]) > max_bytes):
+            result.append(current)
+            current = []
+        current.append(finding)
+    return result + ([current] if current else [])
+
+
+_TEXTS = st.text(alphabet=st.sampled_from(["a", ":", ",", "\x7f", "\n", "é", "€", "😀", '"', "\\"]), max_size=60)
+_VALUES = st.recursive(
+    st.one_of(_TEXTS, st.integers(-10**6, 10**6), st.floats(allow_nan=True, allow_infinity=True), st.booleans(),
+              st.none()),
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(_TEXTS, inner, max_size=4)),
+    max_leaves=12,
+)
+
+
+@given(_VALUES)
+@settings(max_examples=300, deadline=None)
+def test_the_size_bound_is_never_below_what_botocore_sends(value):
+    finding = {"Id": "x", "Value": value}
+    assert encoded_size_bound(finding) >= encoded_size(finding)
+
+
+@given(st.lists(st.dictionaries(st.sampled_from(["Id", "Title", "Note"]), _TEXTS, min_size=1), max_size=40),
+       st.integers(1, 7), st.integers(40, 900))
+@settings(max_examples=300, deadline=None)
+def test_batches_by_the_bound_are_the_exact_greedy_split(findings, max_count, max_bytes):
+    findings = [f for f in findings if request_size([f]) <= max_bytes]
+    assert batches(findings, max_count, max_bytes) == _exact_greedy(findings, max_count, max_bytes)
