@@ -80,6 +80,7 @@ def run(args: argparse.Namespace) -> int:
 def _publish(args: argparse.Namespace) -> int:
     # Here, not at the top: the validator loads botocore's model, and every command builds this parser.
     from pipeline.sinks.asff_file import load_asff_file
+    from pipeline.sinks.finding_summary import summaries_of
     from pipeline.sinks.scopes import derive_scopes
 
     loaded = load_asff_file(args.file)
@@ -90,8 +91,9 @@ def _publish(args: argparse.Namespace) -> int:
     complete = args.complete and not loaded.refused
     if args.complete and not complete:
         print("secpipe: --complete ignored: with refused findings in FILE nothing is archived", file=sys.stderr)
-    scopes = derive_scopes(findings, complete, args.scope_tool, args.repo, args.branch)
-    product_arn = local_product_arn(findings, args) if args.hub == "local" else None
+    summaries = summaries_of(findings)
+    scopes = derive_scopes(summaries, complete, args.scope_tool, args.repo, args.branch)
+    product_arn = local_product_arn(summaries, args) if args.hub == "local" else None
     if args.hub == "local" and product_arn is None and any(s.complete for s in scopes):
         raise ConfigError("--complete needs the findings of one product (account and region); FILE mixes several")
     with registry.open_sink(args.hub, hub_options(args, product_arn, quota=args.quota)) as sink:

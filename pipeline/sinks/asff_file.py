@@ -23,6 +23,7 @@ from pipeline.asff_validation import problems
 from pipeline.errors import ReportError
 from pipeline.indented_array import OtherLayout, read_chunks, split_items
 from pipeline.packed_documents import PackedDocuments
+from pipeline.sinks.finding_summary import summarize
 
 STDIN = "-"
 
@@ -82,7 +83,7 @@ def _decoded_pieces(chunks: Iterable[bytes]) -> Iterator[Any]:
 
 def _checked(path: str, findings: Iterable[Any]) -> AsffInput:
     """Every finding checked in order: the valid ones packed, the others refused by name."""
-    loaded = AsffInput(PackedDocuments())
+    loaded = AsffInput(PackedDocuments(summarize=summarize))
     seen: set[str] = set()
     for index, finding in enumerate(findings):
         if not isinstance(finding, dict):

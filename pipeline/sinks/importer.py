@@ -18,6 +18,7 @@ from typing import Any
 from pipeline.bounded_map import map_bounded
 from pipeline.sinks.base import FailedFinding
 from pipeline.sinks.batching import iter_batches
+from pipeline.sinks.finding_summary import summaries_of
 from pipeline.sinks.pacing import TokenBucket
 from pipeline.sinks.retrying import FATAL, OK, RETRYABLE_ITEM_CODES, THROTTLING_CODES, CallStats, RetryPolicy, send_once
 
@@ -50,7 +51,7 @@ class FindingImporter:
         self.max_in_flight = max(1, max_in_flight)
 
     def import_findings(self, findings: Sequence[dict[str, Any]]) -> ImportReport:
-        ids = [f["Id"] for f in findings]
+        ids = [f["Id"] for f in summaries_of(findings)]
         if len(ids) != len(set(ids)):
             raise ValueError("the same finding Id appears twice in one import")
         report = ImportReport()

@@ -20,6 +20,7 @@ from pipeline.context import utc_now
 from pipeline.errors import ConfigError
 from pipeline.sinks.archival import StaleFindingFinder
 from pipeline.sinks.base import FailedFinding, PublishResult, Scope, Sink
+from pipeline.sinks.finding_summary import summaries_of
 from pipeline.sinks.importer import FindingImporter
 from pipeline.sinks.pacing import GET_FINDINGS_QUOTA, IMPORT_QUOTA, UPDATE_QUOTA, Quota, TokenBucket
 from pipeline.sinks.retrying import CallStats, RetryPolicy
@@ -62,7 +63,8 @@ class SecurityHubSink(Sink):
         self.get_bucket = TokenBucket(settings.get_quota)
 
     def publish(self, findings: Sequence[dict[str, Any]], scopes: list[Scope]) -> SecurityHubPublishResult:
-        self._check_account(findings)
+        summaries = summaries_of(findings)
+        self._check_account(summaries)
         policy = self.settings.retry
         stats = CallStats(breaker=policy.breaker())
         importer = FindingImporter(self.client, self.import_bucket, stats, policy, self.settings.max_in_flight)
@@ -75,13 +77,13 @@ class SecurityHubSink(Sink):
             if not self.product_arn:
                 raise ConfigError("cannot archive stale findings: the product ARN (account) is unknown")
             finder = StaleFindingFinder(self.client, self.product_arn, self.get_bucket, stats, policy, self.clock)
-            stale = finder.stale(complete, {f["Id"] for f in findings})
+            stale = finder.stale(complete, {f["Id"] for f in summaries})
             stale_report = importer.import_findings(stale)
             result.archived = stale_report.accepted
 
         accepted = set(current.accepted_ids)
         suppression = Suppressor(self.client, self.update_bucket, self.get_bucket, stats, policy).suppress(
-            f for f in findings if f["Id"] in accepted)
+            f for f in summaries if f["Id"] in accepted)
         result.suppressed = suppression.suppressed
         result.unsuppressed = suppression.failed
 
