@@ -31,7 +31,15 @@ def read_chunks(stream: BinaryIO, size: int = CHUNK) -> Iterator[bytes]:
 
 def split_items(chunks: Iterable[bytes]) -> Iterator[bytes]:
     """The raw bytes of each item of the array, in order (none for `[]`)."""
+    for _, item in split_item_spans(chunks):
+        yield item
+
+
+def split_item_spans(chunks: Iterable[bytes]) -> Iterator[tuple[int, bytes]]:
+    """Each item's raw bytes with the offset of its first byte in the stream, so that it can
+    be read again from there."""
     buffer = b""
+    at = 0  # offset in the stream of buffer[0]
     opened = False
     for chunk in chunks:
         buffer += chunk
@@ -41,17 +49,20 @@ def split_items(chunks: Iterable[bytes]) -> Iterator[bytes]:
                 continue
             if not stripped.startswith(b"["):
                 raise OtherLayout("not an array")
+            at += len(buffer) - len(stripped) + 1
             buffer, opened = stripped[1:], True
         start = 0
         while (found := buffer.find(SEPARATOR, start)) >= 0:
-            yield buffer[start:found + 1]
+            yield at + start, buffer[start:found + 1]
             start = found + len(SEPARATOR) - 1  # the next item begins at its "{"
         buffer = buffer[start:]
+        at += start
         if len(buffer) > MAX_ITEM_BYTES:
             raise OtherLayout("an item longer than any finding")
     rest = buffer.rstrip()
     if not opened or not rest.endswith(b"]"):
         raise OtherLayout("not an array")
-    last = rest[:-1].strip()
+    inside = rest[:-1]
+    last = inside.strip()
     if last:
-        yield last
+        yield at + len(inside) - len(inside.lstrip()), last

@@ -1,9 +1,11 @@
 """Read a JSON array of ASFF findings (what `secpipe parse` prints) and check every one.
 
 A file in the layout `secpipe parse` writes is read a chunk at a time and split into its
-findings (pipeline.indented_array), each decoded on its own and kept as compact JSON
-(pipeline.packed_documents): memory is a quarter of the decoded findings, and the input is
-never held whole. Any other layout is decoded as one document, with the same results.
+findings (pipeline.indented_array), each decoded on its own and checked; what is kept of a
+good one is where it lies in the file, which is read again when the findings are sent
+(pipeline.file_documents): memory does not grow with the file. Any other layout is decoded
+as one document and its findings kept as compact JSON (pipeline.packed_documents), with the
+same results.
 Either way every finding is checked before anything is published. A document that is not
 a JSON array of objects is refused whole (the first problem in document order, as a
 whole-document decode would report it); a finding that is not valid ASFF, or repeats an
@@ -13,7 +15,7 @@ from __future__ import annotations
 
 import io
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -21,7 +23,8 @@ from typing import Any, BinaryIO
 from pipeline import jsonin
 from pipeline.asff_validation import problems
 from pipeline.errors import ReportError
-from pipeline.indented_array import OtherLayout, read_chunks, split_items
+from pipeline.file_documents import FileDocuments
+from pipeline.indented_array import OtherLayout, read_chunks, split_item_spans
 from pipeline.packed_documents import PackedDocuments
 from pipeline.sinks.finding_summary import summarize
 
@@ -32,7 +35,7 @@ Opener = Callable[[], BinaryIO]
 
 @dataclass
 class AsffInput:
-    findings: PackedDocuments
+    findings: Sequence[dict[str, Any]]  # FileDocuments or PackedDocuments, with summaries
     refused: list[str] = field(default_factory=list)  # one line per refused finding, naming it
 
 
@@ -45,7 +48,7 @@ def load_asff_file(path: str) -> AsffInput:
     open_input = _opener(path)
     try:
         with open_input() as stream:
-            return _checked(path, _decoded_pieces(read_chunks(stream)))
+            return _checked_in_place(path, open_input, split_item_spans(read_chunks(stream)))
     except (OtherLayout, _PieceNotJson):
         pass
     except OSError as exc:
@@ -73,27 +76,43 @@ def _opener(path: str) -> Opener:
     return lambda: io.BytesIO(data)
 
 
-def _decoded_pieces(chunks: Iterable[bytes]) -> Iterator[Any]:
-    for piece in split_items(chunks):
-        try:
-            yield jsonin.loads(piece)
-        except (ValueError, UnicodeDecodeError):
-            raise _PieceNotJson() from None
+def _decoded(piece: bytes) -> Any:
+    try:
+        return jsonin.loads(piece)
+    except (ValueError, UnicodeDecodeError):
+        raise _PieceNotJson() from None
+
+
+def _checked_in_place(path: str, open_input: Opener, spans: Iterable[tuple[int, bytes]]) -> AsffInput:
+    """Every item checked in order: where the valid ones lie is kept, the others refused by name."""
+    documents = FileDocuments(path, open_input, summarize=summarize)
+    loaded = AsffInput(documents)
+    seen: set[str] = set()
+    for index, (offset, piece) in enumerate(spans):
+        finding = _decoded(piece)
+        if _accepts(path, index, finding, seen, loaded.refused):
+            documents.append(offset, piece, finding)
+    return loaded
 
 
 def _checked(path: str, findings: Iterable[Any]) -> AsffInput:
     """Every finding checked in order: the valid ones packed, the others refused by name."""
-    loaded = AsffInput(PackedDocuments(summarize=summarize))
+    documents = PackedDocuments(summarize=summarize)
+    loaded = AsffInput(documents)
     seen: set[str] = set()
     for index, finding in enumerate(findings):
-        if not isinstance(finding, dict):
-            raise ReportError(path, f"item {index} is not a JSON object")
-        problem = _problem(index, finding, seen)
-        if problem is None:
-            loaded.findings.append(finding)
-        else:
-            loaded.refused.append(f"{path}: {problem}")
+        if _accepts(path, index, finding, seen, loaded.refused):
+            documents.append(finding)
     return loaded
+
+
+def _accepts(path: str, index: int, finding: Any, seen: set[str], refused: list[str]) -> bool:
+    if not isinstance(finding, dict):
+        raise ReportError(path, f"item {index} is not a JSON object")
+    problem = _problem(index, finding, seen)
+    if problem is not None:
+        refused.append(f"{path}: {problem}")
+    return problem is None
 
 
 def _problem(index: int, finding: dict[str, Any], seen: set[str]) -> str | None:

@@ -2,8 +2,9 @@
 
 Scopes, the product, the account check, the stale-finding query and suppression read a
 finding's Id, ProductArn, AwsAccountId, RecordState and five secpipe ProductFields, and
-nothing else. A findings file is held packed (pipeline.packed_documents), where every
-pass over the findings decodes each one again, about 9 µs a finding: those passes read
+nothing else. A findings file's findings are kept read-again-when-needed or packed
+(pipeline.file_documents, pipeline.packed_documents), where every pass over them decodes
+each one again, about 9 µs a finding: those passes read
 the summaries made while the file was checked instead, and only the import decodes the
 findings themselves. The summary is the finding with the other fields left out, so the
 same code reads either.
@@ -14,7 +15,6 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from pipeline.packed_documents import PackedDocuments
 from pipeline.sinks.archival import BRANCH_FIELD, REPO_FIELD, TOOL_FIELD
 from pipeline.sinks.suppression import REASON_FIELD, SUPPRESSED_FIELD
 
@@ -37,7 +37,7 @@ def summarize(finding: dict[str, Any]) -> dict[str, Any]:
 
 
 def summaries_of(findings: Sequence[dict[str, Any]]) -> Sequence[dict[str, Any]]:
-    """What to read for summary fields only: the packed findings' summaries, else the findings."""
-    if isinstance(findings, PackedDocuments) and findings.summaries is not None:
-        return findings.summaries
-    return findings
+    """What to read for summary fields only: the summaries a sequence of findings keeps beside
+    them (PackedDocuments, FileDocuments), else the findings themselves."""
+    summaries: Sequence[dict[str, Any]] | None = getattr(findings, "summaries", None)
+    return findings if summaries is None else summaries
