@@ -26,6 +26,13 @@ log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 16 * 1024 * 1024
 
 
+def too_large(length: int) -> Response | None:
+    """The answer to a body of `length` bytes (-1: unreadable length) that is refused unread."""
+    if 0 <= length <= MAX_BODY_BYTES:
+        return None
+    return Response.error(HubApiError(413, "InvalidInputException", "Content-Length is not a number of bytes up to 16 MB"))
+
+
 class HubApp:
     def __init__(self, api: HubApi, guard: HostGuard, quota: Quota | None,
                  console: Callable[[Request], Response] | None = None):
@@ -86,8 +93,9 @@ class _Handler(BaseHTTPRequestHandler):
             length = int(self.headers.get("Content-Length") or 0)
         except ValueError:
             length = -1
-        if length < 0 or length > MAX_BODY_BYTES:
-            self._send(Response.error(HubApiError(413, "InvalidInputException", "Content-Length is not a number of bytes up to 16 MB")))
+        refused = too_large(length)
+        if refused is not None:
+            self._send(refused)
             self.close_connection = True
             return
         body = self.rfile.read(length) if length > 0 else b""

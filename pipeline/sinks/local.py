@@ -1,8 +1,9 @@
 """The "local" hub: the SQLite findings hub on a loopback port, through boto3.
 
 Without --endpoint-url the hub is started in-process on a free loopback port
-with the database under the user's data directory, and stopped afterwards; with
-one, secpipe talks to a hub that is already running (`secpipe hub serve`). The
+with the database under the user's data directory, and stopped afterwards; boto3's
+requests reach it without the socket (pipeline.hub.in_process). With one, secpipe
+talks to a hub that is already running (`secpipe hub serve`) over HTTP. The
 account is whatever the findings or the context say: there is no STS here.
 """
 from __future__ import annotations
@@ -35,8 +36,11 @@ def connect_local(options: HubOptions) -> Iterator[HubConnection]:
         yield connection(options.endpoint_url, rate_limited=True)
         return
     from pipeline.hub import default_db_path, start_local_hub  # the hub is only loaded when it is used
+    from pipeline.hub.in_process import InProcessTransport
 
     db_path = options.db_path or default_db_path()
     db_path.parent.mkdir(parents=True, exist_ok=True)
     with start_local_hub(db_path, host="127.0.0.1", port=0, quota=options.quota) as hub:
-        yield connection(hub.endpoint_url, rate_limited=options.quota)
+        connected = connection(hub.endpoint_url, rate_limited=options.quota)
+        InProcessTransport(hub.app).attach(connected.client)  # the hub is in this process: no socket
+        yield connected
