@@ -13,6 +13,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
+from pipeline.botocore_loader import new_session
 from pipeline.errors import ConfigError
 
 # Callers that run their own retry loop (the Security Hub sink counts every
@@ -56,7 +57,7 @@ def make_session(settings: AwsSettings) -> boto3.session.Session:
     if settings.loopback_credentials:
         kwargs.update(LOOPBACK_CREDENTIALS)
     try:
-        session = boto3.session.Session(**kwargs)
+        session = boto3.session.Session(botocore_session=new_session(), **kwargs)
     except Exception as exc:  # botocore's ProfileNotFound and friends
         raise ConfigError(f"cannot create an AWS session: {exc}") from None
     if not session.region_name:

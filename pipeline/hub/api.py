@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-import botocore.session
 from botocore.model import OperationModel, Shape
 from botocore.validate import ParamValidator
 
+from pipeline.botocore_loader import new_session
 from pipeline.hub import filters, imports, updates
 from pipeline.hub.errors import invalid_input
 from pipeline.hub.storage import FindingStore, StagedFinding, StoredFinding
@@ -36,7 +36,7 @@ class Operation:
 
 @cache
 def operation_model(name: str) -> OperationModel:
-    return botocore.session.get_session().get_service_model("securityhub").operation_model(name)
+    return new_session().get_service_model("securityhub").operation_model(name)
 
 
 def _operation(name: str) -> Operation:
