@@ -40,3 +40,13 @@ def dumps_compact(value: Any) -> bytes:
         except (TypeError, orjson.JSONEncodeError):
             pass
     return json.dumps(value, separators=(",", ":")).encode("ascii")
+
+
+def dumps_compact_text(value: Any) -> str:
+    """`dumps_compact(value)` as text, for a store that keeps JSON as TEXT: no bytes kept, so no copy."""
+    if orjson is not None:
+        try:
+            return orjson.dumps(value).decode("utf-8")
+        except (TypeError, orjson.JSONEncodeError):
+            pass
+    return json.dumps(value, separators=(",", ":"))

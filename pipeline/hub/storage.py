@@ -78,10 +78,11 @@ def _row(staged: StagedFinding) -> tuple[Any, ...]:
         doc["ProductArn"], doc["Id"], doc["GeneratorId"], doc["AwsAccountId"], doc["Title"], label,
         SEVERITY_RANK[label], doc.get("RecordState", "ACTIVE"), (doc.get("Workflow") or {}).get("Status", "NEW"),
         (doc.get("Compliance") or {}).get("Status", ""), to_microseconds(doc["CreatedAt"]),
-        to_microseconds(doc["UpdatedAt"]), json.dumps(sorted(staged.customer_fields)),
-        jsonin.dumps_compact(doc.get("ProductFields") or {}).decode("utf-8"),
-        jsonin.dumps_compact([[r.get("Type", ""), r.get("Id", "")] for r in doc.get("Resources") or []]).decode("utf-8"),
-        jsonin.dumps_compact(doc).decode("utf-8"),
+        to_microseconds(doc["UpdatedAt"]),
+        json.dumps(sorted(staged.customer_fields)) if staged.customer_fields else "[]",
+        jsonin.dumps_compact_text(doc.get("ProductFields") or {}),
+        jsonin.dumps_compact_text([[r.get("Type", ""), r.get("Id", "")] for r in doc.get("Resources") or []]),
+        jsonin.dumps_compact_text(doc),
     )
 
 
