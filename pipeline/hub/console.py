@@ -20,6 +20,7 @@ from pipeline.hub import filters
 from pipeline.hub.api import HubApi
 from pipeline.hub.csrf import CsrfTokens
 from pipeline.hub.errors import HubApiError
+from pipeline.hub.facets import FACET_FIELDS
 from pipeline.hub.finding_view import safe_url, view
 from pipeline.hub.redirects import console_target
 from pipeline.hub.storage import SEVERITY_RANK
@@ -30,7 +31,7 @@ PAGE_SIZE = 50
 SEVERITIES = tuple(sorted(SEVERITY_RANK, key=SEVERITY_RANK.__getitem__, reverse=True))
 WORKFLOW_STATUSES = ("NEW", "NOTIFIED", "RESOLVED", "SUPPRESSED")
 RECORD_STATES = ("ACTIVE", "ARCHIVED")
-PRODUCT_FIELD_FILTERS = {"tool": "secpipe/tool", "repo": "secpipe/repo", "branch": "secpipe/branch"}
+PRODUCT_FIELD_FILTERS = FACET_FIELDS
 SORTABLE = {"severity": "SeverityLabel", "updated": "UpdatedAt", "title": "Title", "workflow": "WorkflowStatus"}
 STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
 DEFAULT_UPDATED_BY = "secpipe console"

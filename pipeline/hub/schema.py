@@ -1,15 +1,22 @@
 """The local hub's SQLite schema: created on a new file, brought up to date on an old one.
 
-`PRAGMA user_version` records the schema a file has. Version 1 keeps ProductFields and
-the resources' Type and Id as JSON columns of the findings table; files written
-before it (version 0) kept them in side tables, and are moved over once, in one
-transaction, when a hub opens them.
+`PRAGMA user_version` records the schema a file has, and opening an older file brings it
+up to date once, in one transaction:
+
+- version 1 keeps ProductFields and the resources' Type and Id as JSON columns of the
+  findings table; version 0 kept them in side tables.
+- version 2 adds the catalog of the console's filter values (pipeline.hub.facets), and
+  drops the indexes on RecordState and WorkflowStatus: nearly every finding is ACTIVE and
+  NEW, so those indexes found nearly everything, yet the planner preferred them to the
+  UpdatedAt order and sorted every finding for one page (0.6 s at 100,000 findings).
 """
 from __future__ import annotations
 
 import sqlite3
 
-VERSION = 1
+from pipeline.hub.facets import FACET_KEYS
+
+VERSION = 2
 
 TABLES = """
 CREATE TABLE IF NOT EXISTS findings (
@@ -34,8 +41,6 @@ CREATE TABLE IF NOT EXISTS findings (
 );
 CREATE INDEX IF NOT EXISTS findings_updated ON findings (updated_at_us);
 CREATE INDEX IF NOT EXISTS findings_severity ON findings (severity_rank);
-CREATE INDEX IF NOT EXISTS findings_record_state ON findings (record_state);
-CREATE INDEX IF NOT EXISTS findings_workflow ON findings (workflow_status);
 CREATE INDEX IF NOT EXISTS findings_generator ON findings (generator_id);
 CREATE TABLE IF NOT EXISTS notes (
     pk INTEGER PRIMARY KEY,
@@ -46,6 +51,11 @@ CREATE TABLE IF NOT EXISTS notes (
     workflow_status TEXT
 );
 CREATE INDEX IF NOT EXISTS notes_finding ON notes (finding);
+CREATE TABLE IF NOT EXISTS facet_values (
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (key, value)
+) WITHOUT ROWID;
 """
 
 _FROM_SIDE_TABLES = """
@@ -61,6 +71,18 @@ DROP TABLE IF EXISTS resources;
 """
 
 
+_FACET_CATALOG = f"""
+INSERT OR IGNORE INTO facet_values (key, value)
+    SELECT entry.key, entry.value FROM findings, json_each(findings.product_fields) AS entry
+    WHERE entry.key IN ({", ".join("'" + key + "'" for key in FACET_KEYS)}) AND entry.type = 'text';
+DROP INDEX IF EXISTS findings_record_state;
+DROP INDEX IF EXISTS findings_workflow;
+"""
+
+# The steps from each older version to the next one, run after TABLES has made what is missing.
+_UPGRADES = {0: _FROM_SIDE_TABLES, 1: _FACET_CATALOG}
+
+
 def prepare(db: sqlite3.Connection) -> None:
     """Create the tables, or upgrade a file an older secpipe wrote. `db` is in autocommit mode."""
     if _version(db) == VERSION:
@@ -69,18 +91,23 @@ def prepare(db: sqlite3.Connection) -> None:
     db.execute("BEGIN IMMEDIATE")
     try:
         if _version(db) != VERSION:
-            if _columns(db, "findings") and "product_fields" not in _columns(db, "findings"):
-                for statement in _FROM_SIDE_TABLES.split(";"):
-                    if statement.strip():
-                        db.execute(statement)
-            for statement in TABLES.split(";"):
-                if statement.strip():
-                    db.execute(statement)
+            older = bool(_columns(db, "findings"))  # else a new file
+            _run(db, TABLES)
+            if older:
+                for version in range(_version(db), VERSION):
+                    _run(db, _UPGRADES[version])
             db.execute(f"PRAGMA user_version = {VERSION}")
         db.execute("COMMIT")
     except BaseException:
         db.execute("ROLLBACK")
         raise
+
+
+def _run(db: sqlite3.Connection, script: str) -> None:
+    # One statement at a time: executescript would commit the transaction first.
+    for statement in script.split(";"):
+        if statement.strip():
+            db.execute(statement)
 
 
 def _version(db: sqlite3.Connection) -> int:

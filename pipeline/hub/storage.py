@@ -26,6 +26,7 @@ from typing import Any
 
 from pipeline import jsonin
 from pipeline.hub import schema
+from pipeline.hub.facets import FACET_KEYS
 from pipeline.hub.timestamps import to_microseconds
 
 SEVERITY_RANK = {"INFORMATIONAL": 0, "LOW": 1, "MEDIUM": 2, "HIGH": 3, "CRITICAL": 4}
@@ -153,7 +154,13 @@ class FindingStore:
             return self._db.execute(f"SELECT count(*) FROM findings AS f WHERE {where}", params).fetchone()[0]
 
     def product_field_values(self, key: str) -> list[str]:
+        """Every value `key` has had. A facet's from its catalog (which keeps a value after the last
+        finding holding it changed: findings are never deleted, so that is rare); any other key's
+        from every finding."""
         with self._lock:
+            if key in FACET_KEYS:
+                rows = self._db.execute("SELECT value FROM facet_values WHERE key = ? ORDER BY value", (key,)).fetchall()
+                return [row[0] for row in rows]
             rows = self._db.execute(
                 "SELECT DISTINCT field.value FROM findings, json_each(findings.product_fields) AS field "
                 "WHERE field.key = ? ORDER BY field.value", (key,)
@@ -176,8 +183,11 @@ class FindingStore:
         staged = list({s.key: s for s in staged}.values())
         if not staged:
             return
+        facets = {(key, value) for s in staged for key in FACET_KEYS
+                  if isinstance(value := (s.doc.get("ProductFields") or {}).get(key), str)}
         with self._lock, self._transaction():
             self._db.executemany(_UPSERT, [_row(s) for s in staged])
+            self._db.executemany("INSERT OR IGNORE INTO facet_values (key, value) VALUES (?, ?)", sorted(facets))
 
     def update(self, updates: Sequence[tuple[int, StagedFinding]], notes: Sequence[tuple[int, Note]]) -> None:
         """Rewrite findings changed by BatchUpdateFindings and append their notes, in one transaction."""

@@ -1,5 +1,5 @@
-"""The hub's file schema: a new file is at the current version, and a file written before
-ProductFields and Resources moved into JSON columns is upgraded once with nothing lost."""
+"""The hub's file schema: a new file is at the current version, and files of the older
+versions (side tables; no facet catalog) are upgraded once with nothing lost."""
 from __future__ import annotations
 
 import json
@@ -52,7 +52,12 @@ def test_a_new_file_is_at_the_current_version_without_side_tables(tmp_path):
     with sqlite3.connect(tmp_path / "hub.sqlite3") as db:
         assert db.execute("PRAGMA user_version").fetchone()[0] == schema.VERSION
         tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert tables == {"findings", "notes"}
+    assert tables == {"findings", "notes", "facet_values"}
+
+
+def _indexes(path):
+    with sqlite3.connect(path) as db:
+        return {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")}
 
 
 def test_an_old_file_is_upgraded_and_its_filters_still_find_every_finding(tmp_path):
@@ -78,14 +83,16 @@ def test_an_old_file_is_upgraded_and_its_filters_still_find_every_finding(tmp_pa
         "two-resources"}
     assert _ids(api, ProductFields=[{"Key": "secpipe/tool", "Value": "semgrep", "Comparison": "NOT_EQUALS"}]) == {
         "no-resources-no-fields"}
-    assert store.product_field_values("secpipe/repo") == ["shop"]
+    assert store.product_field_values("secpipe/repo") == ["shop"]  # the catalog, filled from the file
+    assert store.product_field_values("secpipe/tool") == ["semgrep"]
     store.close()
 
     with sqlite3.connect(path) as db:
         assert db.execute("PRAGMA user_version").fetchone()[0] == schema.VERSION
         tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         columns = dict(db.execute("SELECT id, resources FROM findings"))
-    assert tables == {"findings", "notes"}
+    assert tables == {"findings", "notes", "facet_values"}
+    assert "findings_record_state" not in _indexes(path) and "findings_workflow" not in _indexes(path)
     assert json.loads(columns["two-resources"]) == [["AwsS3Bucket", "arn:aws:s3:::bucket-a"],
                                                     ["Other", "repo@main:app.py"]]
     assert json.loads(columns["no-resources-no-fields"]) == []
@@ -98,4 +105,34 @@ def test_opening_an_upgraded_file_again_changes_nothing(tmp_path):
     store = FindingStore(path)
     assert _ids(HubApi(store), ProductFields=[{"Key": "secpipe/repo", "Value": "demo", "Comparison": "EQUALS"}]) == {
         "kept"}
+    store.close()
+
+
+def test_a_version_1_file_gets_its_facet_catalog_and_loses_the_unselective_indexes(tmp_path):
+    path = tmp_path / "hub.sqlite3"
+    store = FindingStore(path)
+    HubApi(store).call("BatchImportFindings", {"Findings": [
+        make_finding("one", ProductFields={"secpipe/tool": "zap", "secpipe/repo": "web", "secpipe/branch": "dev"}),
+        make_finding("two")]})
+    store.close()
+    with sqlite3.connect(path) as db:  # back to what version 1 wrote
+        db.execute("DROP TABLE facet_values")
+        db.execute("CREATE INDEX findings_record_state ON findings (record_state)")
+        db.execute("CREATE INDEX findings_workflow ON findings (workflow_status)")
+        db.execute("PRAGMA user_version = 1")
+    store = FindingStore(path)
+    assert store.product_field_values("secpipe/tool") == ["bandit", "zap"]
+    assert store.product_field_values("secpipe/branch") == ["dev", "main"]
+    store.close()
+    assert not {"findings_record_state", "findings_workflow"} & _indexes(path)
+
+
+def test_the_catalog_grows_with_imports_and_other_keys_are_read_from_the_findings(tmp_path):
+    store = FindingStore(tmp_path / "hub.sqlite3")
+    api = HubApi(store)
+    api.call("BatchImportFindings", {"Findings": [make_finding("a"), make_finding("b", ProductFields={
+        "secpipe/tool": "checkov", "secpipe/repo": "demo", "secpipe/branch": "main", "secpipe/rule": "CKV_1"})]})
+    api.call("BatchImportFindings", {"Findings": [make_finding("c", ProductFields={"secpipe/tool": "zap"})]})
+    assert store.product_field_values("secpipe/tool") == ["bandit", "checkov", "zap"]
+    assert store.product_field_values("secpipe/rule") == ["CKV_1"]
     store.close()
