@@ -7,7 +7,7 @@ import sqlite3
 
 from pipeline.hub import schema
 from pipeline.hub.api import HubApi
-from pipeline.hub.storage import FindingStore
+from pipeline.hub.storage import WAL_CHECKPOINT_PAGES, FindingStore
 from tests.hub.conftest import make_finding
 
 # The tables as secpipe wrote them before schema version 1 (only what the upgrade reads and drops).
@@ -136,3 +136,15 @@ def test_the_catalog_grows_with_imports_and_other_keys_are_read_from_the_finding
     assert store.product_field_values("secpipe/tool") == ["bandit", "checkov", "zap"]
     assert store.product_field_values("secpipe/rule") == ["CKV_1"]
     store.close()
+
+
+def test_the_log_is_checkpointed_rarely_and_folded_in_when_the_hub_closes(tmp_path):
+    path = tmp_path / "hub.sqlite3"
+    store = FindingStore(path)
+    assert store._db.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == WAL_CHECKPOINT_PAGES
+    HubApi(store).call("BatchImportFindings", {"Findings": [make_finding(f"f{n}") for n in range(50)]})
+    assert (tmp_path / "hub.sqlite3-wal").stat().st_size > 0  # not checkpointed yet
+    store.close()
+    assert not (tmp_path / "hub.sqlite3-wal").exists()
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT count(*) FROM findings").fetchone()[0] == 50
