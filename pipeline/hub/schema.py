@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import sqlite3
 
+from pipeline.errors import ConfigError
 from pipeline.hub.facets import FACET_KEYS
 
 VERSION = 2
@@ -83,10 +84,17 @@ DROP INDEX IF EXISTS findings_workflow;
 _UPGRADES = {0: _FROM_SIDE_TABLES, 1: _FACET_CATALOG}
 
 
-def prepare(db: sqlite3.Connection) -> None:
+class NewerSchema(ConfigError):
+    """The file was written by a newer secpipe: reading it with this one could lose what it keeps."""
+
+
+def prepare(db: sqlite3.Connection, name: str = "the hub database") -> None:
     """Create the tables, or upgrade a file an older secpipe wrote. `db` is in autocommit mode."""
     if _version(db) == VERSION:
         return
+    if _version(db) > VERSION:
+        raise NewerSchema(f"{name} has schema version {_version(db)}, newer than this secpipe's ({VERSION}): "
+                          "upgrade secpipe, or choose another file with --db")
     # Two processes may open an old file at once: the write lock makes one of them upgrade it.
     db.execute("BEGIN IMMEDIATE")
     try:

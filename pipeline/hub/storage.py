@@ -102,7 +102,11 @@ class FindingStore:
         self._db.execute(f"PRAGMA wal_autocheckpoint={WAL_CHECKPOINT_PAGES}")
         # Another process's import holds the write lock for one batch: wait for it.
         self._db.execute("PRAGMA busy_timeout=30000")
-        schema.prepare(self._db)
+        try:
+            schema.prepare(self._db, str(self.path))
+        except BaseException:
+            self._db.close()
+            raise
 
     @contextmanager
     def exclusive(self) -> Iterator[None]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import sqlite3
 
+import pytest
+
 from pipeline.hub import schema
 from pipeline.hub.api import HubApi
 from pipeline.hub.storage import WAL_CHECKPOINT_PAGES, FindingStore
@@ -148,3 +150,14 @@ def test_the_log_is_checkpointed_rarely_and_folded_in_when_the_hub_closes(tmp_pa
     assert not (tmp_path / "hub.sqlite3-wal").exists()
     with sqlite3.connect(path) as db:
         assert db.execute("SELECT count(*) FROM findings").fetchone()[0] == 50
+
+
+def test_a_file_of_a_newer_secpipe_is_refused_and_left_as_it_is(tmp_path):
+    path = tmp_path / "hub.sqlite3"
+    FindingStore(path).close()
+    with sqlite3.connect(path) as db:
+        db.execute(f"PRAGMA user_version = {schema.VERSION + 1}")
+    with pytest.raises(schema.NewerSchema, match="newer than this secpipe"):
+        FindingStore(path)
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == schema.VERSION + 1
