@@ -7,57 +7,41 @@ a CRC-32 of its bytes, 20 bytes a finding), and a pass over the sequence reads a
 them again, which costs no more than decoding packed ones. A finding whose bytes are no
 longer what was checked (the file was changed meanwhile) is a ReportError, never sent
 unchecked. Like PackedDocuments it can
-keep a small summary of each document for the passes that read only a few fields.
+keep a small summary of each document for the passes that read only a few fields
+(pipeline.document_sequence).
 """
 from __future__ import annotations
 
 import zlib
 from array import array
-from collections.abc import Callable, Iterator, Sequence
-from typing import Any, BinaryIO, overload
+from collections.abc import Callable, Iterator
+from typing import Any, BinaryIO
 
 from pipeline import jsonin
+from pipeline.document_sequence import DocumentSequence, Summarize
 from pipeline.errors import ReportError
 
 Opener = Callable[[], BinaryIO]
 
 
-class FileDocuments(Sequence[dict[str, Any]]):
-    def __init__(self, name: str, open_input: Opener,
-                 summarize: Callable[[dict[str, Any]], dict[str, Any]] | None = None):
+class FileDocuments(DocumentSequence):
+    def __init__(self, name: str, open_input: Opener, summarize: Summarize | None = None):
+        super().__init__(summarize)
         self._name = name  # of the file, for errors
         self._open = open_input
         self._offsets = array("q")
         self._lengths = array("q")
         self._checksums = array("I")
-        self._summarize = summarize
-        self.summaries: list[dict[str, Any]] | None = [] if summarize is not None else None
 
     def append(self, offset: int, raw: bytes, document: dict[str, Any]) -> None:
         """`document` is what `raw`, found at `offset`, decodes to."""
         self._offsets.append(offset)
         self._lengths.append(len(raw))
         self._checksums.append(zlib.crc32(raw))
-        if self._summarize is not None and self.summaries is not None:
-            self.summaries.append(self._summarize(document))
+        self._keep_summary(document)
 
     def __len__(self) -> int:
         return len(self._offsets)
-
-    @overload
-    def __getitem__(self, index: int) -> dict[str, Any]: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[dict[str, Any]]: ...
-
-    def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
-        if isinstance(index, slice):
-            return list(self._read(range(len(self))[index]))
-        position = range(len(self))[index]  # IndexError as a list gives it
-        return next(self._read(range(position, position + 1)))
-
-    def __iter__(self) -> Iterator[dict[str, Any]]:
-        return self._read(range(len(self)))
 
     def _read(self, positions: range) -> Iterator[dict[str, Any]]:
         with self._open() as stream:

@@ -1,0 +1,48 @@
+"""A read-only sequence of JSON objects held in some compact form and decoded when read.
+
+Every read gives a fresh copy (changing it changes nothing held). With a `summarize`
+function, a small summary of each document is kept beside it (`summaries`), for the passes
+that read only a few fields (pipeline.sinks.finding_summary). How the documents are held is
+the subclass's: packed JSON in memory (pipeline.packed_documents) or where they lie in a file
+(pipeline.file_documents).
+"""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, overload
+
+Summarize = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+class DocumentSequence(Sequence[dict[str, Any]], ABC):
+    def __init__(self, summarize: Summarize | None = None):
+        self._summarize = summarize
+        self.summaries: list[dict[str, Any]] | None = [] if summarize is not None else None
+
+    def _keep_summary(self, document: dict[str, Any]) -> None:
+        if self._summarize is not None and self.summaries is not None:
+            self.summaries.append(self._summarize(document))
+
+    @abstractmethod
+    def __len__(self) -> int: ...
+
+    @abstractmethod
+    def _read(self, positions: range) -> Iterator[dict[str, Any]]:
+        """The documents at these positions, in order, decoded afresh."""
+
+    @overload
+    def __getitem__(self, index: int) -> dict[str, Any]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[dict[str, Any]]: ...
+
+    def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
+        positions = range(len(self))
+        if isinstance(index, slice):
+            return list(self._read(positions[index]))
+        position = positions[index]  # IndexError as a list gives it
+        return next(self._read(range(position, position + 1)))
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return self._read(range(len(self)))
