@@ -84,21 +84,31 @@ def run_static(runners: list[ToolRunner], settings: ToolSettings, progress: Prog
     one ends (in its thread)."""
     if not runners:
         return []
-    places = MAX_PARALLEL_TOOLS + sum(1 for runner in runners if runner.waits_on_network)
-    with ThreadPoolExecutor(max_workers=min(places, len(runners))) as pool:
-        try:
-            # Costliest first, the others yielding the CPU to them (pipeline.tools.schedule);
-            # the runs are still given back in the runners' order.
-            started = {id(slot.runner): pool.submit(run_one, slot.runner, settings, progress, on_finished,
-                                                    slot.niceness)
-                       for slot in schedule.plan(runners)}
-            return [started[id(runner)].result() for runner in runners]
-        except KeyboardInterrupt:
-            # Ctrl-C reaches only secpipe (the scanners run in their own process groups, in
-            # worker threads): stop them before the pool waits for its threads, so it is prompt.
+    waiting = sum(1 for runner in runners if runner.waits_on_network)
+    # Two pools: a tool that waits on the network never holds one of the CPU-bound places, and
+    # when it ends its thread is not free for a fifth CPU-bound tool (one shared pool of 4 + 1
+    # let a CPU-bound tool take the finished network tool's thread).
+    cpu_pool = ThreadPoolExecutor(max_workers=MAX_PARALLEL_TOOLS, thread_name_prefix="secpipe-tool")
+    network_pool = ThreadPoolExecutor(max_workers=max(1, waiting), thread_name_prefix="secpipe-network-tool")
+    pools = (cpu_pool, network_pool)
+    try:
+        # Costliest first, the others yielding the CPU to them (pipeline.tools.schedule);
+        # the runs are still given back in the runners' order.
+        started = {id(slot.runner): (network_pool if slot.runner.waits_on_network else cpu_pool).submit(
+                       run_one, slot.runner, settings, progress, on_finished, slot.niceness)
+                   for slot in schedule.plan(runners)}
+        runs = [started[id(runner)].result() for runner in runners]
+    except KeyboardInterrupt:
+        # Ctrl-C reaches only secpipe (the scanners run in their own process groups, in
+        # worker threads): stop them before the pools wait for their threads, so it is prompt.
+        for pool in pools:
             pool.shutdown(wait=False, cancel_futures=True)
-            process.stop_all()
-            raise
+        process.stop_all()
+        raise
+    finally:
+        for pool in pools:
+            pool.shutdown(wait=True)
+    return runs
 
 
 def mask_raw_reports(run: ToolRun, raw_dir: Path, secrets: list[str]) -> None:

@@ -151,6 +151,7 @@ def test_a_tool_that_waits_on_the_network_does_not_wait_for_a_place(runners, tmp
     cpu_bound = [NicenessReporting(f"cpu-{n}", 5.0) for n in range(5)]
     waiting = NicenessReporting("audit", 0.5)
     waiting.waits_on_network = True
+    waiting.delay = 0.0  # done long before the others: its thread must not become a fifth CPU-bound place
     runners += [*cpu_bound, waiting]
     scan(request(tmp_path), PlainProgress(io.StringIO()), fake_reports)
     assert waiting.started_at < min(r.ended_at for r in cpu_bound), "it started before any CPU-bound tool ended"
