@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -72,3 +74,25 @@ def test_another_layout_is_decoded_whole_and_kept_packed(tmp_path: Path) -> None
     loaded = load_asff_file(str(path))
     assert isinstance(loaded.findings, PackedDocuments)
     assert list(loaded.findings) == documents
+
+
+@pytest.mark.parametrize("layout", ["indented", "compact"])
+def test_a_pipe_is_read_once_and_its_findings_sent_from_memory(tmp_path: Path, layout: str) -> None:
+    """`secpipe publish <(secpipe parse ...)`: a pipe cannot be opened a second time."""
+    documents = findings(3)
+    data = indented(documents) if layout == "indented" else json.dumps(documents).encode()
+    fifo = tmp_path / "findings.pipe"
+    os.mkfifo(fifo)
+    writer = threading.Thread(target=fifo.write_bytes, args=(data,))
+    writer.start()
+    loaded = load_asff_file(str(fifo))
+    writer.join()
+    assert list(loaded.findings) == documents
+    assert list(loaded.findings) == documents
+
+
+def test_a_missing_file_and_a_folder_are_one_line_errors(tmp_path: Path) -> None:
+    with pytest.raises(ReportError, match="cannot read"):
+        load_asff_file(str(tmp_path / "absent.json"))
+    with pytest.raises(ReportError, match="cannot read"):
+        load_asff_file(str(tmp_path))

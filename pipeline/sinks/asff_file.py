@@ -14,6 +14,8 @@ Id, is refused by name while the good ones go on (`AsffInput.refused`).
 from __future__ import annotations
 
 import io
+import os
+import stat
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -69,10 +71,23 @@ def load_asff_file(path: str) -> AsffInput:
 
 
 def _opener(path: str) -> Opener:
-    """Opens the input afresh, for a second reading when the split does not apply."""
+    """Opens the input afresh: it is read again to send what was checked, or as a whole when the
+    split does not apply. Only a regular file can be opened twice; standard input, a pipe
+    (`publish <(secpipe parse ...)`) or a device is read once, into memory."""
     if path != STDIN:
-        return lambda: Path(path).open("rb")
-    data = sys.stdin.buffer.read()  # read once: standard input cannot be read twice
+        try:
+            regular = stat.S_ISREG(os.stat(path).st_mode)
+        except OSError as exc:
+            raise ReportError(path, f"cannot read ({exc.strerror})") from None
+        if regular:
+            return lambda: Path(path).open("rb")
+        try:
+            with open(path, "rb") as stream:
+                data = stream.read()
+        except OSError as exc:
+            raise ReportError(path, f"cannot read ({exc.strerror})") from None
+    else:
+        data = sys.stdin.buffer.read()
     return lambda: io.BytesIO(data)
 
 
