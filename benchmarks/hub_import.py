@@ -5,7 +5,8 @@ a re-import of all of them (upserts), then the archival-style scope query paged 
 
 By default the hub runs as `secpipe hub serve` in a separate process, so the figures are
 the server's and not shared with the client's botocore work under one GIL; --in-process
-measures start_local_hub as `secpipe publish` uses it. Prints figures; asserts nothing
+measures start_local_hub as `secpipe publish` uses it (boto3's requests handed to the hub
+without a socket, pipeline.hub.in_process). Prints figures; asserts nothing
 about speed (target: import >= 1,000 findings/s).
 """
 from __future__ import annotations
@@ -26,6 +27,7 @@ PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
 from pipeline.hub import start_local_hub  # noqa: E402
+from pipeline.hub.in_process import InProcessTransport  # noqa: E402
 from tests.hub.conftest import make_finding  # noqa: E402
 
 REPOS = ("shop", "blog", "tools", "infra")
@@ -48,15 +50,15 @@ def import_all(client, total: int) -> tuple[float, int]:
 
 
 @contextlib.contextmanager
-def hub_url(db: Path, in_process: bool) -> Iterator[str]:
+def hub_url(db: Path, in_process: bool) -> Iterator[tuple[str, InProcessTransport | None]]:
     if in_process:
         with start_local_hub(db) as hub:
-            yield hub.endpoint_url
+            yield hub.endpoint_url, InProcessTransport(hub.app)
         return
     process = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "hub", "serve", "--port", "0", "--db", str(db)],
                                stdout=subprocess.PIPE, text=True, cwd=PROJECT)
     try:
-        yield re.search(r"at (http://[\d.]+:\d+)", process.stdout.readline()).group(1)
+        yield re.search(r"at (http://[\d.]+:\d+)", process.stdout.readline()).group(1), None
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=60)
@@ -67,9 +69,11 @@ def main() -> None:
     total = int(numbers[0]) if numbers else 50_000
     in_process = "--in-process" in sys.argv
     print(f"hub {'in this process' if in_process else 'in its own process'}, {total} findings")
-    with tempfile.TemporaryDirectory() as folder, hub_url(Path(folder) / "bench.sqlite3", in_process) as url:
+    with tempfile.TemporaryDirectory() as folder, hub_url(Path(folder) / "bench.sqlite3", in_process) as (url, local):
         client = boto3.client("securityhub", endpoint_url=url, region_name="us-east-1",
                               aws_access_key_id="x", aws_secret_access_key="x")
+        if local is not None:
+            local.attach(client)
         seconds, accepted = import_all(client, total)
         print(f"import:   {accepted} findings in {seconds:.1f} s = {accepted / seconds:,.0f} findings/s")
         seconds, accepted = import_all(client, total)
