@@ -58,7 +58,11 @@ def hub_url(db: Path, in_process: bool) -> Iterator[tuple[str, InProcessTranspor
     process = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "hub", "serve", "--port", "0", "--db", str(db)],
                                stdout=subprocess.PIPE, text=True, cwd=PROJECT)
     try:
-        yield re.search(r"at (http://[\d.]+:\d+)", process.stdout.readline()).group(1), None
+        assert process.stdout is not None
+        said = re.search(r"at (http://[\d.]+:\d+)", process.stdout.readline())
+        if said is None:
+            raise SystemExit("secpipe hub serve did not say where it listens")
+        yield said.group(1), None
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=60)
