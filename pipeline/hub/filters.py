@@ -98,6 +98,12 @@ class Query:
         """Rows strictly after (values, pk) in this order: keyset paging, stable while findings change."""
         keys = [*self.sort, ("pk", self._pk_direction)]
         bound = [*values, pk]
+        directions = {direction for _, direction in keys}
+        if len(directions) == 1:
+            # One direction: a row-value comparison, which SQLite answers with a range of the sort
+            # index, so each page reads its own rows only (the OR below made it read from the top).
+            columns = ", ".join(column for column, _ in keys)
+            return f"(({columns}) {'>' if directions == {'asc'} else '<'} ({', '.join('?' * len(keys))}))", bound
         alternatives: list[str] = []
         params: list[Any] = []
         for depth, (column, direction) in enumerate(keys):

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import ipaddress
-import json
 import socket
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
 
+from pipeline import jsonin
 from pipeline.hub.errors import HubApiError
 
 # Sent with every console page: nothing from elsewhere may load, frame or script it.
@@ -45,7 +45,8 @@ class Response:
 
     @classmethod
     def json(cls, status: int, data: Any, headers: dict[str, str] | None = None) -> Response:
-        body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        # orjson: a page of 100 findings took the standard library 2-3 ms to write.
+        body = jsonin.dumps_compact(data)
         return cls(status, body, {"Content-Type": "application/json", **(headers or {})})
 
     @classmethod

@@ -202,3 +202,24 @@ def test_max_results_bounds(hub, securityhub):
     securityhub.batch_import_findings(Findings=[make_finding(f"m{i}") for i in range(3)])
     assert len(securityhub.get_findings(MaxResults=2)["Findings"]) == 2
     assert "NextToken" not in securityhub.get_findings(MaxResults=3)
+
+
+@pytest.mark.parametrize("sort", [
+    [{"Field": "Title", "SortOrder": "asc"}, {"Field": "SeverityLabel", "SortOrder": "asc"}],  # one direction
+    [{"Field": "SeverityLabel", "SortOrder": "desc"}, {"Field": "Title", "SortOrder": "asc"}],  # mixed
+    [],  # the default, UpdatedAt descending
+])
+def test_small_pages_give_the_whole_sorted_list_in_either_kind_of_order(securityhub, sort):
+    labels = ("LOW", "HIGH", "MEDIUM")
+    securityhub.batch_import_findings(Findings=[
+        make_finding(f"p{i:02d}", Title=f"title {i % 4}", Severity={"Label": labels[i % 3]}) for i in range(23)])
+    whole = [f["Id"] for f in securityhub.get_findings(SortCriteria=sort, MaxResults=100)["Findings"]]
+    paged: list[str] = []
+    kwargs: dict = {"SortCriteria": sort, "MaxResults": 4}
+    while True:
+        page = securityhub.get_findings(**kwargs)
+        paged.extend(f["Id"] for f in page["Findings"])
+        if "NextToken" not in page:
+            break
+        kwargs["NextToken"] = page["NextToken"]
+    assert paged == whole and len(set(paged)) == 23

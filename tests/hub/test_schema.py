@@ -7,10 +7,10 @@ import sqlite3
 
 import pytest
 
-from pipeline.hub import schema
+from pipeline.hub import filters, schema
 from pipeline.hub.api import HubApi
 from pipeline.hub.storage import WAL_CHECKPOINT_PAGES, FindingStore
-from tests.hub.conftest import make_finding
+from tests.hub.conftest import PRODUCT_ARN, make_finding
 
 # The tables as secpipe wrote them before schema version 1 (only what the upgrade reads and drops).
 _VERSION_0 = """
@@ -161,3 +161,26 @@ def test_a_file_of_a_newer_secpipe_is_refused_and_left_as_it_is(tmp_path):
         FindingStore(path)
     with sqlite3.connect(path) as db:
         assert db.execute("PRAGMA user_version").fetchone()[0] == schema.VERSION + 1
+
+
+def test_the_planner_gets_statistics_once_the_findings_have_grown(tmp_path):
+    """Without them SQLite chose the ProductArn index over the UpdatedAt order and sorted every
+    finding for each page of a stale-finding query."""
+    store = FindingStore(tmp_path / "hub.sqlite3")
+    api = HubApi(store)
+    for start in range(0, 1200, 100):
+        api.call("BatchImportFindings", {"Findings": [make_finding(f"g{n}") for n in range(start, start + 100)]})
+    scope = {"ProductArn": [{"Value": PRODUCT_ARN, "Comparison": "EQUALS"}],
+             "RecordState": [{"Value": "ACTIVE", "Comparison": "EQUALS"}],
+             "ProductFields": [{"Key": "secpipe/tool", "Value": "bandit", "Comparison": "EQUALS"}]}
+    assert len(api.call("GetFindings", {"Filters": scope, "MaxResults": 100})["Findings"]) == 100
+    with sqlite3.connect(tmp_path / "hub.sqlite3") as db:
+        counted = dict(db.execute("SELECT idx, stat FROM sqlite_stat1 WHERE tbl = 'findings'"))
+    assert counted and all(stat.split()[0] == "1200" for stat in counted.values())
+    query = filters.build(scope, [])
+    after, params = query.after([0], 10**9)  # the next page's condition: its values do not change the plan
+    plan = " ".join(row[3] for row in store._db.execute(
+        f"EXPLAIN QUERY PLAN SELECT pk FROM findings AS f WHERE {query.where} AND {after} "
+        f"ORDER BY {query.order_by} LIMIT 100", [*query.params, *params]))
+    assert "findings_updated" in plan and "TEMP B-TREE" not in plan
+    store.close()
