@@ -90,7 +90,20 @@ class ScanResult:
         return lambda finding: stage_of(finding, tool_stages)
 
     def items(self) -> list[Item]:
-        """Every finding, most severe first; suppressed ones after the open ones of the same severity."""
+        """Every finding, most severe first; suppressed ones after the open ones of the same severity.
+
+        Made once and kept: each report asks for them (a sort of every finding, ~10 ms per
+        1,500). What they are made of is part of the key, so a result whose findings, runs, gate
+        or gate verdicts are replaced makes them again."""
+        key = (id(self.findings), len(self.findings), id(self.asff), id(self.runs), len(self.runs),
+               id(self.gate), id(self.gate.verdicts) if self.gate is not None else None)
+        cached = self.__dict__.get("_items")
+        if cached is None or cached[0] != key:
+            cached = (key, self._sorted_items())
+            self.__dict__["_items"] = cached
+        return list(cached[1])
+
+    def _sorted_items(self) -> list[Item]:
         stage = self._stage_function()
         verdicts = self.verdicts()
         items = [Item(f, a["Id"], stage(f), v) for f, a, v in zip(self.findings, self.asff, verdicts, strict=True)]

@@ -105,3 +105,21 @@ def test_load_summary_rejects_a_foreign_severity(scan_result: ScanResult, tmp_pa
     path.write_text(json.dumps(document))
     with pytest.raises(ReportError, match="unknown severity"):
         load_summary(path)
+
+
+def test_items_are_made_once_and_again_when_what_they_are_made_of_is_replaced(scan_result: ScanResult,
+                                                                               monkeypatch) -> None:
+    made: list[int] = []
+    sort = ScanResult._sorted_items
+
+    def counted(result: ScanResult):
+        made.append(1)
+        return sort(result)
+
+    monkeypatch.setattr(ScanResult, "_sorted_items", counted)
+    first = scan_result.items()
+    assert scan_result.items() == first and len(made) == 1
+    scan_result.items().clear()  # a caller's list is its own
+    assert scan_result.items() == first
+    scan_result.findings = scan_result.findings[:]  # replaced: made again
+    assert scan_result.items() == first and len(made) == 2
