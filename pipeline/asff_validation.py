@@ -104,8 +104,12 @@ def _finding_shape_name() -> str:
     return shapes[findings]["member"]["shape"]
 
 
-def problems(finding: dict[str, Any]) -> list[str]:
-    """Every reason Security Hub would reject this finding; empty when valid."""
+def problems(finding: dict[str, Any], size_bound: float | None = None) -> list[str]:
+    """Every reason Security Hub would reject this finding; empty when valid.
+
+    `size_bound` is encoded_size_bound(finding) where the caller has just taken it of this very
+    dict (pipeline.asff does, to fit the size): the size is checked by it instead of encoding
+    the finding once more."""
     found: list[str] = []
     root = _finding_node()
     if not root.ok(finding):
@@ -113,7 +117,7 @@ def problems(finding: dict[str, Any]) -> list[str]:
         if not found:  # ok and report state the same conditions; a node where they part is a bug here
             found.append("finding: refused by the model check, which could not say why")
     try:
-        found.extend(_limits(finding))
+        found.extend(_limits(finding, size_bound))
     except (AttributeError, TypeError, KeyError):
         if not found:
             raise
@@ -143,7 +147,8 @@ _SCALAR_TYPES: dict[str, tuple[type, ...]] = {
     "string": (str,), "integer": (int,), "long": (int,), "boolean": (bool,),
     "float": (float, Decimal, int), "double": (float, Decimal, int),
 }
-_UNKNOWN_SIZE = float("inf")
+#: The size bound of a value whose size is not known: the exact size must be taken.
+UNKNOWN_SIZE = float("inf")
 #: No limit on a string's length.
 _NO_MAXIMUM = 1 << 62
 
@@ -161,7 +166,7 @@ def encoded_size_bound(value: Any) -> float:
     try:
         return 2 * len(orjson.dumps(value))
     except TypeError:  # orjson.JSONEncodeError is a TypeError
-        return _UNKNOWN_SIZE
+        return UNKNOWN_SIZE
 
 
 def encoded_size(value: Any) -> int:
@@ -558,9 +563,10 @@ def _with_security_hub_limits(root: _Node) -> _Node:
     return root
 
 
-def validate(finding: dict[str, Any]) -> dict[str, Any]:
-    """Return the finding unchanged, or raise AsffValidationError with every problem."""
-    found = problems(finding)
+def validate(finding: dict[str, Any], size_bound: float | None = None) -> dict[str, Any]:
+    """Return the finding unchanged, or raise AsffValidationError with every problem (`size_bound`:
+    see problems)."""
+    found = problems(finding, size_bound)
     if found:
         raise AsffValidationError(str(finding.get("Id", "?")), found)
     return finding
@@ -609,7 +615,7 @@ def _is_timestamp(value: str) -> bool:
     return True
 
 
-def _limits(finding: dict[str, Any]) -> list[str]:
+def _limits(finding: dict[str, Any], size_bound: float | None = None) -> list[str]:
     """What no one member says: timestamps (in RFC 3339 with a zone), a severity, the size."""
     found: list[str] = []
     for name in _TIMESTAMP_FIELDS:
@@ -619,7 +625,8 @@ def _limits(finding: dict[str, Any]) -> list[str]:
     severity = finding.get("Severity") or {}
     if severity.get("Label") not in _SEVERITY_LABELS and "Normalized" not in severity:
         found.append("Severity: needs a Label (or Normalized)")
-    if encoded_size_bound(finding) > MAX_FINDING_BYTES:  # only then is the exact size worth taking
+    bound = encoded_size_bound(finding) if size_bound is None else size_bound
+    if bound > MAX_FINDING_BYTES:  # only then is the exact size worth taking
         size = encoded_size(finding)
         if size > MAX_FINDING_BYTES:
             found.append(f"size: {size} bytes, more than {MAX_FINDING_BYTES}")
