@@ -111,13 +111,16 @@ def problems(finding: dict[str, Any], size_bound: float | None = None) -> list[s
     dict (pipeline.asff does, to fit the size): the size is checked by it instead of encoding
     the finding once more."""
     found: list[str] = []
+    bound = encoded_size_bound(finding) if size_bound is None else size_bound
     root = _finding_node()
-    if not root.ok(finding):
+    # orjson encodes no string that holds a lone surrogate: in a finding it has encoded (a finite
+    # bound) there is none, and the ~70 texts of a finding need not be looked at for one.
+    if not root.ok(finding, bound != UNKNOWN_SIZE):
         root.report(finding, "", found)
         if not found:  # ok and report state the same conditions; a node where they part is a bug here
             found.append("finding: refused by the model check, which could not say why")
     try:
-        found.extend(_limits(finding, size_bound))
+        found.extend(_limits(finding, bound))
     except (AttributeError, TypeError, KeyError):
         if not found:
             raise
@@ -202,7 +205,8 @@ def _encodable(text: str) -> bool:
 # Written as small classes so that mypyc (pipeline.native) compiles them to native calls.
 
 class _Node:
-    def ok(self, value: Any) -> bool:
+    def ok(self, value: Any, utf8: bool = False) -> bool:
+        """No problem at all; `utf8`: every string in `value` is known to be encodable as UTF-8."""
         raise NotImplementedError
 
     def report(self, value: Any, path: str, found: list[str]) -> None:
@@ -237,15 +241,16 @@ class _TextNode(_Node):
         copy.form_name = self.form_name if form is None else form_name
         return copy
 
-    def text_ok(self, text: str) -> bool:
+    def text_ok(self, text: str, utf8: bool = False) -> bool:
         length = len(text)
-        # isspace() is the same Unicode whitespace as the regex's \S, without the regex.
+        # isspace() is the same Unicode whitespace as the regex's \S, without the regex. `utf8` first:
+        # isascii() is a method call to compiled code (isspace() is not), once per text of a finding.
         return (self.minimum <= length <= self.maximum and not (self.non_blank and (not length or text.isspace()))
-                and (not self.enum or text in self.enum) and (text.isascii() or _encodable(text))
+                and (not self.enum or text in self.enum) and (utf8 or text.isascii() or _encodable(text))
                 and (self.form is None or self.form.fullmatch(text) is not None))
 
-    def ok(self, value: Any) -> bool:
-        return isinstance(value, str) and self.text_ok(value)
+    def ok(self, value: Any, utf8: bool = False) -> bool:
+        return isinstance(value, str) and self.text_ok(value, utf8)
 
     def report(self, value: Any, path: str, found: list[str]) -> None:
         if not isinstance(value, str):
@@ -277,7 +282,7 @@ class _NumberNode(_Node):
     def below_minimum(self, number: Any) -> bool:
         return self.ranged and number < self.minimum
 
-    def ok(self, value: Any) -> bool:
+    def ok(self, value: Any, utf8: bool = False) -> bool:
         return isinstance(value, self.types) and not self.below_minimum(value)
 
     def report(self, value: Any, path: str, found: list[str]) -> None:
@@ -298,7 +303,7 @@ class _ReferenceNode(_Node):
 
         return ParamValidator().validate(value, _botocore_model().shape_for(self.name))
 
-    def ok(self, value: Any) -> bool:
+    def ok(self, value: Any, utf8: bool = False) -> bool:
         return not self._problems(value).has_errors()
 
     def report(self, value: Any, path: str, found: list[str]) -> None:
@@ -326,7 +331,7 @@ class _StructureNode(_Node):
         copy.required_set = frozenset(copy.required)
         return copy
 
-    def ok(self, value: Any) -> bool:
+    def ok(self, value: Any, utf8: bool = False) -> bool:
         if not isinstance(value, dict):
             return False
         if self.required and not value.keys() >= self.required_set:
@@ -337,11 +342,11 @@ class _StructureNode(_Node):
             if type(item) is str:
                 text = texts.get(name)
                 if text is not None:
-                    if text.text_ok(item):
+                    if text.text_ok(item, utf8):
                         continue
                     return False
             member = members.get(name)
-            if member is None or not member.ok(item):
+            if member is None or not member.ok(item, utf8):
                 return False
         return True
 
@@ -374,18 +379,18 @@ class _ListNode(_Node):
         copy.maximum = self.maximum if maximum is None else min(self.maximum, maximum)
         return copy
 
-    def ok(self, value: Any) -> bool:
+    def ok(self, value: Any, utf8: bool = False) -> bool:
         if not isinstance(value, (list, tuple)) or not self.minimum <= len(value) <= self.maximum:
             return False
         text = self.text
         if text is not None:
             for entry in value:
-                if not (text.text_ok(entry) if type(entry) is str else text.ok(entry)):
+                if not (text.text_ok(entry, utf8) if type(entry) is str else text.ok(entry, utf8)):
                     return False
             return True
         item = self.item
         for entry in value:
-            if not item.ok(entry):
+            if not item.ok(entry, utf8):
                 return False
         return True
 
@@ -415,7 +420,7 @@ class _MapNode(_Node):
         copy.maximum = min(self.maximum, maximum)
         return copy
 
-    def ok(self, value: Any) -> bool:
+    def ok(self, value: Any, utf8: bool = False) -> bool:
         if not isinstance(value, dict) or len(value) > self.maximum:
             return False
         key_text = self.key_text
@@ -423,14 +428,14 @@ class _MapNode(_Node):
         if key_text is not None and value_text is not None:
             for key, item in value.items():
                 if type(key) is str and type(item) is str:
-                    if key_text.text_ok(key) and value_text.text_ok(item):
+                    if key_text.text_ok(key, utf8) and value_text.text_ok(item, utf8):
                         continue
                     return False
-                if not (key_text.ok(key) and value_text.ok(item)):
+                if not (key_text.ok(key, utf8) and value_text.ok(item, utf8)):
                     return False
             return True
         for key, item in value.items():
-            if not (self.key.ok(key) and self.value.ok(item)):
+            if not (self.key.ok(key, utf8) and self.value.ok(item, utf8)):
                 return False
         return True
 
@@ -616,7 +621,8 @@ def _is_timestamp(value: str) -> bool:
 
 
 def _limits(finding: dict[str, Any], size_bound: float | None = None) -> list[str]:
-    """What no one member says: timestamps (in RFC 3339 with a zone), a severity, the size."""
+    """What no one member says: timestamps (in RFC 3339 with a zone), a severity, the size
+    (`size_bound`: encoded_size_bound of the finding, if already taken)."""
     found: list[str] = []
     for name in _TIMESTAMP_FIELDS:
         value = finding.get(name)
