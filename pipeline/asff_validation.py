@@ -24,7 +24,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import orjson
 
@@ -35,14 +35,14 @@ if TYPE_CHECKING:
 # the tests compare against and by the two shapes botocore's rules check; the validator
 # reads the very model file botocore ships.
 
-MAX_FINDING_BYTES = 240 * 1024
+MAX_FINDING_BYTES: Final = 240 * 1024
 _NON_BLANK = re.compile(r".*\S.*", re.DOTALL)
 _TIMESTAMP = re.compile(
     r"^(\d{4})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T(?:([01]\d|2[0-3]):[0-5]\d:[0-5]\d|23:59:60)"
     r"(?:\.\d{1,9})?(Z|[+-]\d\d(:?\d\d)?)$"
 )
-_TIMESTAMP_FIELDS = ("CreatedAt", "UpdatedAt", "FirstObservedAt", "LastObservedAt", "ProcessedAt")
-_SEVERITY_LABELS = {"INFORMATIONAL", "LOW", "MEDIUM", "HIGH", "CRITICAL"}
+_TIMESTAMP_FIELDS: Final = ("CreatedAt", "UpdatedAt", "FirstObservedAt", "LastObservedAt", "ProcessedAt")
+_SEVERITY_LABELS: Final = {"INFORMATIONAL", "LOW", "MEDIUM", "HIGH", "CRITICAL"}
 
 # (path, maximum length) for strings, and (path, maximum count) for lists/maps.
 STRING_LIMITS = {
@@ -50,11 +50,11 @@ STRING_LIMITS = {
     "Remediation.Recommendation.Text": 512, "Note.Text": 512,
 }
 COUNT_LIMITS = {"Types": 50, "Resources": 32, "ProductFields": 50, "UserDefinedFields": 50, "RelatedFindings": 10}
-PRODUCT_FIELD_KEY_MAX = 128
-PRODUCT_FIELD_VALUE_MAX = 2048
-DETAILS_OTHER_PAIRS_MAX = 50
-DETAILS_OTHER_KEY_MAX = 127  # "under 128"
-DETAILS_OTHER_VALUE_MAX = 1023  # "under 1,024"
+PRODUCT_FIELD_KEY_MAX: Final = 128
+PRODUCT_FIELD_VALUE_MAX: Final = 2048
+DETAILS_OTHER_PAIRS_MAX: Final = 50
+DETAILS_OTHER_KEY_MAX: Final = 127  # "under 128"
+DETAILS_OTHER_VALUE_MAX: Final = 1023  # "under 1,024"
 
 
 class AsffValidationError(ValueError):
@@ -151,9 +151,9 @@ _SCALAR_TYPES: dict[str, tuple[type, ...]] = {
     "float": (float, Decimal, int), "double": (float, Decimal, int),
 }
 #: The size bound of a value whose size is not known: the exact size must be taken.
-UNKNOWN_SIZE = float("inf")
+UNKNOWN_SIZE: Final = float("inf")
 #: No limit on a string's length.
-_NO_MAXIMUM = 1 << 62
+_NO_MAXIMUM: Final = 1 << 62
 
 
 def encoded_size_bound(value: Any) -> float:
@@ -607,7 +607,7 @@ def _walk(value: Any, shape: Shape, path: str, found: list[str]) -> None:
 
 #: Timestamps already matched: the findings of one scan share their CreatedAt, UpdatedAt and LastObservedAt.
 _known_timestamps: set[str] = set()
-_KNOWN_TIMESTAMPS_MAX = 4096
+_KNOWN_TIMESTAMPS_MAX: Final = 4096
 
 
 def _is_timestamp(value: str) -> bool:

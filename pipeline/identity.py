@@ -15,17 +15,18 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from functools import lru_cache
+from typing import Final
 from urllib.parse import urlsplit
 
 from pipeline.finding import Finding
 
-MAX_ID_LENGTH = 512
-_UNSAFE = re.compile(r"[^A-Za-z0-9._:@/+=-]+")
+MAX_ID_LENGTH: Final = 512
+_UNSAFE: Final = re.compile(r"[^A-Za-z0-9._:@/+=-]+")
 #: The characters _UNSAFE leaves alone, as bytes.
-_SAFE_BYTES = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:@/+=-"
-_SLASHES = re.compile(r"/{2,}")
+_SAFE_BYTES: Final = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:@/+=-"
+_SLASHES: Final = re.compile(r"/{2,}")
 #: The line number Bandit puts before each line of a snippet (compiled once, not looked up per line).
-_LINE_NUMBER = re.compile(r"^\s*\d+\s")
+_LINE_NUMBER: Final = re.compile(r"^\s*\d+\s")
 
 
 def normalise_path(path: str) -> str:

@@ -12,14 +12,14 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterable
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Final
 
 try:  # optional speed-up; the fallback writes the same bytes
     import orjson
 except ImportError:  # pragma: no cover - orjson is a declared dependency
     orjson = None  # type: ignore[assignment]
 
-CHUNK = 1 << 20  # bytes gathered before one write()
+CHUNK: Final = 1 << 20  # bytes gathered before one write()
 
 
 def dumps_indented(value: Any) -> bytes:
@@ -34,7 +34,7 @@ def dumps_indented(value: Any) -> bytes:
 
 #: A part at least this long is written as it is, not gathered: a batch of findings already is one
 #: large write, and joining it with its neighbours would copy it once more.
-LARGE_PART = CHUNK // 4
+LARGE_PART: Final = CHUNK // 4
 
 
 class _Chunked:
@@ -67,7 +67,7 @@ class _Chunked:
 
 
 #: Items encoded by one orjson call: its indented array is exactly the streamed one, in C.
-BATCH = 256
+BATCH: Final = 256
 
 
 def _members(batch: list[Any]) -> bytes | memoryview:
