@@ -13,8 +13,8 @@ Dependency-Check JSON report, then:
    and system CPU seconds and peak RSS as the kernel reports them (os.wait4), and
    findings per CPU second; the targets are >= 10,000 findings per CPU second and
    <= 400 MiB peak;
-2. as a second table, the in-process phases (parse, ASFF, validation) in a fresh
-   child, which say where a whole process's time goes.
+2. as a second table, the in-process phases (parse, ASFF, validation, writing) in a
+   fresh child, which say where a whole process's time goes.
 
 Figures are printed, never asserted: timing belongs here, not in tests.
 """
@@ -94,10 +94,11 @@ def whole_process_table(reports: dict[str, Path], folder: Path) -> None:
 
 
 def measure(tool: str, path: Path) -> dict:
-    """Runs in the child: parse, ASFF, validation, each timed; peak RSS of this process."""
+    """Runs in the child: parse, ASFF, validation and writing, each timed; peak RSS of this process."""
     sys.path.insert(0, str(PROJECT))
     from parsers import registry
-    from pipeline.asff import to_asff
+    from pipeline import jsonout
+    from pipeline.asff import to_asff_with_size_bound
     from pipeline.asff_validation import validate
     from pipeline.context import ScanContext
     from pipeline.gc_pause import paused_gc
@@ -113,21 +114,27 @@ def measure(tool: str, path: Path) -> dict:
     # sink would: the peak memory is the report and its Findings, not 100,000 ASFF
     # dicts. Timing a batch rather than each finding keeps the clock's own cost
     # (a system call per reading) out of the figures.
-    building = validating = 0.0
-    with paused_gc():  # as pipeline.convert.to_validated_asff runs them
+    # Each batch is written as its own indented array to a file, as `secpipe parse` streams its
+    # output (the same encoding and writes, but for the brackets between batches).
+    building = validating = writing = 0.0
+    with paused_gc(), open(path.with_suffix(".phases.json"), "wb") as out:  # as pipeline.convert runs them
         for first in range(0, len(findings), BATCH):
             t0 = time.process_time()
-            batch = [to_asff(finding, context) for finding in findings[first:first + BATCH]]
+            # As pipeline.convert.iter_validated_asff: the size bound to_asff took is the validator's.
+            sized = [to_asff_with_size_bound(finding, context) for finding in findings[first:first + BATCH]]
             t1 = time.process_time()
-            for asff in batch:
-                validate(asff)
-            validating += time.process_time() - t1
+            batch = [validate(asff, bound) for asff, bound in sized]
+            t2 = time.process_time()
+            jsonout.write_array(batch, out)
+            writing += time.process_time() - t2
+            validating += t2 - t1
             building += t1 - t0
+    path.with_suffix(".phases.json").unlink()
     total = time.perf_counter() - start
     cpu = time.process_time() - cpu_start
     return {"cpu": cpu,
         "tool": tool, "bytes": size, "findings": len(findings),
-        "parse": parsed - cpu_start, "asff": building, "validate": validating, "total": total,
+        "parse": parsed - cpu_start, "asff": building, "validate": validating, "write": writing, "total": total,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
 
@@ -140,19 +147,22 @@ def run_child(tool: str, path: Path) -> dict:
 
 
 def phase_table(reports: dict[str, Path]) -> None:
-    print("in-process phases (CPU seconds; no output written): where a parse spends its time")
-    print(f"{'report':<18}{'findings':>9}{'MB':>7}{'parse':>9}{'asff':>8}{'valid.':>9}{'wall s':>9}"
-          f"{'CPU s':>8}{'per CPU s':>11}{'peak RSS MB':>13}{'parse us/finding':>18}")
+    print("in-process phases (CPU seconds, and us per finding; output written to a file): where a parse "
+          "spends its time")
+    print(f"{'report':<18}{'findings':>9}{'MB':>7}{'parse':>9}{'asff':>8}{'valid.':>9}{'write':>8}{'wall s':>9}"
+          f"{'CPU s':>8}{'per CPU s':>11}{'peak RSS MB':>13}   us/finding: parse  asff valid. write")
     for tool, path in reports.items():
         r = run_child(tool, path)
         cpu_rate = r["findings"] / r["cpu"] if r["cpu"] else float("inf")
+        per_finding = "".join(f"{_per_finding_us(r[phase], r['findings']):>6.1f}"
+                              for phase in ("parse", "asff", "validate", "write"))
         print(f"{tool:<18}{r['findings']:>9}{r['bytes'] / 1e6:>7.1f}{r['parse']:>9.2f}{r['asff']:>8.2f}"
-              f"{r['validate']:>9.2f}{r['total']:>9.2f}{r['cpu']:>8.2f}{cpu_rate:>11,.0f}{r['peak_rss_mb']:>13.0f}"
-              f"{_per_finding_us(r['parse'], r['findings']):>18.1f}", flush=True)
+              f"{r['validate']:>9.2f}{r['write']:>8.2f}{r['total']:>9.2f}{r['cpu']:>8.2f}{cpu_rate:>11,.0f}"
+              f"{r['peak_rss_mb']:>13.0f}              {per_finding}", flush=True)
 
 
 def _per_finding_us(cpu_seconds: float, findings: int) -> float:
-    """The parse phase's CPU per finding (report -> Findings, decoding included): the figure its goal names."""
+    """A phase's CPU per finding (for parse: report -> Findings, decoding included)."""
     return cpu_seconds / findings * 1e6 if findings else 0.0
 
 

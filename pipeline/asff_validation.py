@@ -24,7 +24,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import orjson
 
@@ -35,14 +35,14 @@ if TYPE_CHECKING:
 # the tests compare against and by the two shapes botocore's rules check; the validator
 # reads the very model file botocore ships.
 
-MAX_FINDING_BYTES = 240 * 1024
+MAX_FINDING_BYTES: Final = 240 * 1024
 _NON_BLANK = re.compile(r".*\S.*", re.DOTALL)
 _TIMESTAMP = re.compile(
     r"^(\d{4})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T(?:([01]\d|2[0-3]):[0-5]\d:[0-5]\d|23:59:60)"
     r"(?:\.\d{1,9})?(Z|[+-]\d\d(:?\d\d)?)$"
 )
-_TIMESTAMP_FIELDS = ("CreatedAt", "UpdatedAt", "FirstObservedAt", "LastObservedAt", "ProcessedAt")
-_SEVERITY_LABELS = {"INFORMATIONAL", "LOW", "MEDIUM", "HIGH", "CRITICAL"}
+_TIMESTAMP_FIELDS: Final = ("CreatedAt", "UpdatedAt", "FirstObservedAt", "LastObservedAt", "ProcessedAt")
+_SEVERITY_LABELS: Final = {"INFORMATIONAL", "LOW", "MEDIUM", "HIGH", "CRITICAL"}
 
 # (path, maximum length) for strings, and (path, maximum count) for lists/maps.
 STRING_LIMITS = {
@@ -50,11 +50,11 @@ STRING_LIMITS = {
     "Remediation.Recommendation.Text": 512, "Note.Text": 512,
 }
 COUNT_LIMITS = {"Types": 50, "Resources": 32, "ProductFields": 50, "UserDefinedFields": 50, "RelatedFindings": 10}
-PRODUCT_FIELD_KEY_MAX = 128
-PRODUCT_FIELD_VALUE_MAX = 2048
-DETAILS_OTHER_PAIRS_MAX = 50
-DETAILS_OTHER_KEY_MAX = 127  # "under 128"
-DETAILS_OTHER_VALUE_MAX = 1023  # "under 1,024"
+PRODUCT_FIELD_KEY_MAX: Final = 128
+PRODUCT_FIELD_VALUE_MAX: Final = 2048
+DETAILS_OTHER_PAIRS_MAX: Final = 50
+DETAILS_OTHER_KEY_MAX: Final = 127  # "under 128"
+DETAILS_OTHER_VALUE_MAX: Final = 1023  # "under 1,024"
 
 
 class AsffValidationError(ValueError):
@@ -104,16 +104,23 @@ def _finding_shape_name() -> str:
     return shapes[findings]["member"]["shape"]
 
 
-def problems(finding: dict[str, Any]) -> list[str]:
-    """Every reason Security Hub would reject this finding; empty when valid."""
+def problems(finding: dict[str, Any], size_bound: float | None = None) -> list[str]:
+    """Every reason Security Hub would reject this finding; empty when valid.
+
+    `size_bound` is encoded_size_bound(finding) where the caller has just taken it of this very
+    dict (pipeline.asff does, to fit the size): the size is checked by it instead of encoding
+    the finding once more."""
     found: list[str] = []
+    bound = encoded_size_bound(finding) if size_bound is None else size_bound
     root = _finding_node()
-    if not root.ok(finding):
+    # orjson encodes no string that holds a lone surrogate: in a finding it has encoded (a finite
+    # bound) there is none, and the ~70 texts of a finding need not be looked at for one.
+    if not root.ok(finding, bound != UNKNOWN_SIZE):
         root.report(finding, "", found)
         if not found:  # ok and report state the same conditions; a node where they part is a bug here
             found.append("finding: refused by the model check, which could not say why")
     try:
-        found.extend(_limits(finding))
+        found.extend(_limits(finding, bound))
     except (AttributeError, TypeError, KeyError):
         if not found:
             raise
@@ -143,9 +150,10 @@ _SCALAR_TYPES: dict[str, tuple[type, ...]] = {
     "string": (str,), "integer": (int,), "long": (int,), "boolean": (bool,),
     "float": (float, Decimal, int), "double": (float, Decimal, int),
 }
-_UNKNOWN_SIZE = float("inf")
+#: The size bound of a value whose size is not known: the exact size must be taken.
+UNKNOWN_SIZE: Final = float("inf")
 #: No limit on a string's length.
-_NO_MAXIMUM = 1 << 62
+_NO_MAXIMUM: Final = 1 << 62
 
 
 def encoded_size_bound(value: Any) -> float:
@@ -161,7 +169,7 @@ def encoded_size_bound(value: Any) -> float:
     try:
         return 2 * len(orjson.dumps(value))
     except TypeError:  # orjson.JSONEncodeError is a TypeError
-        return _UNKNOWN_SIZE
+        return UNKNOWN_SIZE
 
 
 def encoded_size(value: Any) -> int:
@@ -197,7 +205,8 @@ def _encodable(text: str) -> bool:
 # Written as small classes so that mypyc (pipeline.native) compiles them to native calls.
 
 class _Node:
-    def ok(self, value: Any) -> bool:
+    def ok(self, value: Any, utf8: bool = False) -> bool:
+        """No problem at all; `utf8`: every string in `value` is known to be encodable as UTF-8."""
         raise NotImplementedError
 
     def report(self, value: Any, path: str, found: list[str]) -> None:
@@ -232,15 +241,16 @@ class _TextNode(_Node):
         copy.form_name = self.form_name if form is None else form_name
         return copy
 
-    def text_ok(self, text: str) -> bool:
+    def text_ok(self, text: str, utf8: bool = False) -> bool:
         length = len(text)
-        # isspace() is the same Unicode whitespace as the regex's \S, without the regex.
+        # isspace() is the same Unicode whitespace as the regex's \S, without the regex. `utf8` first:
+        # isascii() is a method call to compiled code (isspace() is not), once per text of a finding.
         return (self.minimum <= length <= self.maximum and not (self.non_blank and (not length or text.isspace()))
-                and (not self.enum or text in self.enum) and (text.isascii() or _encodable(text))
+                and (not self.enum or text in self.enum) and (utf8 or text.isascii() or _encodable(text))
                 and (self.form is None or self.form.fullmatch(text) is not None))
 
-    def ok(self, value: Any) -> bool:
-        return isinstance(value, str) and self.text_ok(value)
+    def ok(self, value: Any, utf8: bool = False) -> bool:
+        return isinstance(value, str) and self.text_ok(value, utf8)
 
     def report(self, value: Any, path: str, found: list[str]) -> None:
         if not isinstance(value, str):
@@ -272,7 +282,7 @@ class _NumberNode(_Node):
     def below_minimum(self, number: Any) -> bool:
         return self.ranged and number < self.minimum
 
-    def ok(self, value: Any) -> bool:
+    def ok(self, value: Any, utf8: bool = False) -> bool:
         return isinstance(value, self.types) and not self.below_minimum(value)
 
     def report(self, value: Any, path: str, found: list[str]) -> None:
@@ -293,7 +303,7 @@ class _ReferenceNode(_Node):
 
         return ParamValidator().validate(value, _botocore_model().shape_for(self.name))
 
-    def ok(self, value: Any) -> bool:
+    def ok(self, value: Any, utf8: bool = False) -> bool:
         return not self._problems(value).has_errors()
 
     def report(self, value: Any, path: str, found: list[str]) -> None:
@@ -321,7 +331,7 @@ class _StructureNode(_Node):
         copy.required_set = frozenset(copy.required)
         return copy
 
-    def ok(self, value: Any) -> bool:
+    def ok(self, value: Any, utf8: bool = False) -> bool:
         if not isinstance(value, dict):
             return False
         if self.required and not value.keys() >= self.required_set:
@@ -332,11 +342,11 @@ class _StructureNode(_Node):
             if type(item) is str:
                 text = texts.get(name)
                 if text is not None:
-                    if text.text_ok(item):
+                    if text.text_ok(item, utf8):
                         continue
                     return False
             member = members.get(name)
-            if member is None or not member.ok(item):
+            if member is None or not member.ok(item, utf8):
                 return False
         return True
 
@@ -369,18 +379,18 @@ class _ListNode(_Node):
         copy.maximum = self.maximum if maximum is None else min(self.maximum, maximum)
         return copy
 
-    def ok(self, value: Any) -> bool:
+    def ok(self, value: Any, utf8: bool = False) -> bool:
         if not isinstance(value, (list, tuple)) or not self.minimum <= len(value) <= self.maximum:
             return False
         text = self.text
         if text is not None:
             for entry in value:
-                if not (text.text_ok(entry) if type(entry) is str else text.ok(entry)):
+                if not (text.text_ok(entry, utf8) if type(entry) is str else text.ok(entry, utf8)):
                     return False
             return True
         item = self.item
         for entry in value:
-            if not item.ok(entry):
+            if not item.ok(entry, utf8):
                 return False
         return True
 
@@ -410,7 +420,7 @@ class _MapNode(_Node):
         copy.maximum = min(self.maximum, maximum)
         return copy
 
-    def ok(self, value: Any) -> bool:
+    def ok(self, value: Any, utf8: bool = False) -> bool:
         if not isinstance(value, dict) or len(value) > self.maximum:
             return False
         key_text = self.key_text
@@ -418,14 +428,14 @@ class _MapNode(_Node):
         if key_text is not None and value_text is not None:
             for key, item in value.items():
                 if type(key) is str and type(item) is str:
-                    if key_text.text_ok(key) and value_text.text_ok(item):
+                    if key_text.text_ok(key, utf8) and value_text.text_ok(item, utf8):
                         continue
                     return False
-                if not (key_text.ok(key) and value_text.ok(item)):
+                if not (key_text.ok(key, utf8) and value_text.ok(item, utf8)):
                     return False
             return True
         for key, item in value.items():
-            if not (self.key.ok(key) and self.value.ok(item)):
+            if not (self.key.ok(key, utf8) and self.value.ok(item, utf8)):
                 return False
         return True
 
@@ -558,9 +568,10 @@ def _with_security_hub_limits(root: _Node) -> _Node:
     return root
 
 
-def validate(finding: dict[str, Any]) -> dict[str, Any]:
-    """Return the finding unchanged, or raise AsffValidationError with every problem."""
-    found = problems(finding)
+def validate(finding: dict[str, Any], size_bound: float | None = None) -> dict[str, Any]:
+    """Return the finding unchanged, or raise AsffValidationError with every problem (`size_bound`:
+    see problems)."""
+    found = problems(finding, size_bound)
     if found:
         raise AsffValidationError(str(finding.get("Id", "?")), found)
     return finding
@@ -596,7 +607,7 @@ def _walk(value: Any, shape: Shape, path: str, found: list[str]) -> None:
 
 #: Timestamps already matched: the findings of one scan share their CreatedAt, UpdatedAt and LastObservedAt.
 _known_timestamps: set[str] = set()
-_KNOWN_TIMESTAMPS_MAX = 4096
+_KNOWN_TIMESTAMPS_MAX: Final = 4096
 
 
 def _is_timestamp(value: str) -> bool:
@@ -609,8 +620,9 @@ def _is_timestamp(value: str) -> bool:
     return True
 
 
-def _limits(finding: dict[str, Any]) -> list[str]:
-    """What no one member says: timestamps (in RFC 3339 with a zone), a severity, the size."""
+def _limits(finding: dict[str, Any], size_bound: float | None = None) -> list[str]:
+    """What no one member says: timestamps (in RFC 3339 with a zone), a severity, the size
+    (`size_bound`: encoded_size_bound of the finding, if already taken)."""
     found: list[str] = []
     for name in _TIMESTAMP_FIELDS:
         value = finding.get(name)
@@ -619,7 +631,8 @@ def _limits(finding: dict[str, Any]) -> list[str]:
     severity = finding.get("Severity") or {}
     if severity.get("Label") not in _SEVERITY_LABELS and "Normalized" not in severity:
         found.append("Severity: needs a Label (or Normalized)")
-    if encoded_size_bound(finding) > MAX_FINDING_BYTES:  # only then is the exact size worth taking
+    bound = encoded_size_bound(finding) if size_bound is None else size_bound
+    if bound > MAX_FINDING_BYTES:  # only then is the exact size worth taking
         size = encoded_size(finding)
         if size > MAX_FINDING_BYTES:
             found.append(f"size: {size} bytes, more than {MAX_FINDING_BYTES}")

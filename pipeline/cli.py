@@ -51,13 +51,34 @@ def _add_verbosity(parser: argparse.ArgumentParser, default: Any) -> None:
                        help="print only results and errors (no progress, no findings table)")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _command_named(argv: Sequence[str], commands_known: Sequence[str]) -> str | None:
+    """The subcommand the arguments name, when they name one: the first word that is not an option
+    (secpipe's own options take no value), if it is a command. None for `--help`, an unknown word
+    or no command, which need the whole parser to answer."""
+    for word in argv:
+        if word in ("-h", "--help", "--"):
+            return None
+        if not word.startswith("-"):
+            return word if word in commands_known else None
+    return None
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The CLI's parser; given the arguments, only the subcommand they name is imported and built.
+
+    Each command module imports what its handler needs to be described (scan and findings
+    a third of the start-up between them), so `secpipe parse` building all of them would pay
+    for every other command at every start. A subcommand's parser is the same either way:
+    its arguments, help and errors do not depend on its siblings.
+    """
     parser = _Parser(prog="secpipe", description="Security scanning pipeline: scanners -> ASFF -> Security Hub.")
     parser.add_argument("--version", action=_VersionAction)
     _add_verbosity(parser, default=False)
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    for module in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
-        importlib.import_module(f"pipeline.commands.{module.name}").register(sub)
+    names = sorted(module.name for module in pkgutil.iter_modules(commands.__path__))
+    named = _command_named(argv, names) if argv is not None else None
+    for name in names if named is None else [named]:
+        importlib.import_module(f"pipeline.commands.{name}").register(sub)
     for subparser in _subcommands(parser):
         _add_verbosity(subparser, default=argparse.SUPPRESS)
     return parser
@@ -135,8 +156,9 @@ def _fileno(stream: Any) -> int | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(arguments)
+    args = parser.parse_args(arguments)
     level = logging.INFO if args.verbose else logging.ERROR if args.quiet else logging.WARNING
     logging.basicConfig(level=level, format="secpipe: %(message)s")
     if not isinstance(sys.stdout, _PipeSafeStream):

@@ -25,8 +25,10 @@ def iter_validated_asff(findings: Iterable[Finding], context: ScanContext) -> It
     first = next(remaining, None)
     if first is None:
         return
-    from pipeline.asff import to_asff
+    from pipeline.asff import to_asff_with_size_bound
     from pipeline.asff_validation import validate
 
     for finding in chain((first,), remaining):
-        yield validate(to_asff(finding, context))
+        # The size bound to_asff took of the finding it returns is the validator's size check.
+        asff, size_bound = to_asff_with_size_bound(finding, context)
+        yield validate(asff, size_bound)

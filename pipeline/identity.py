@@ -15,13 +15,18 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from functools import lru_cache
+from typing import Final
 from urllib.parse import urlsplit
 
 from pipeline.finding import Finding
 
-MAX_ID_LENGTH = 512
-_UNSAFE = re.compile(r"[^A-Za-z0-9._:@/+=-]+")
-_SLASHES = re.compile(r"/{2,}")
+MAX_ID_LENGTH: Final = 512
+_UNSAFE: Final = re.compile(r"[^A-Za-z0-9._:@/+=-]+")
+#: The characters _UNSAFE leaves alone, as bytes.
+_SAFE_BYTES: Final = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:@/+=-"
+_SLASHES: Final = re.compile(r"/{2,}")
+#: The line number Bandit puts before each line of a snippet (compiled once, not looked up per line).
+_LINE_NUMBER: Final = re.compile(r"^\s*\d+\s")
 
 
 def normalise_path(path: str) -> str:
@@ -44,7 +49,7 @@ def snippet_hash(snippet: str | None) -> str:
         return ""
     lines = []
     for line in snippet.splitlines():
-        line = re.sub(r"^\s*\d+\s", "", line)
+        line = _LINE_NUMBER.sub("", line)
         line = "".join(line.split())
         if line:
             lines.append(line)
@@ -119,7 +124,16 @@ def _readable_prefix(tool: str, rule: str) -> str:
     Tool and rule are only a readable prefix (the digest carries identity), so
     they are made safe and short enough that the digest always fits.
     """
-    return f"{_UNSAFE.sub('_', tool)[:100] or 'tool'}/{_UNSAFE.sub('_', rule)[:200] or 'rule'}/"
+    return f"{_safe_part(tool, 100) or 'tool'}/{_safe_part(rule, 200) or 'rule'}/"
+
+
+def _safe_part(text: str, limit: int) -> str:
+    """`_UNSAFE.sub("_", text)[:limit]`. Most ids (CVE-2024-1234, python.lang.xss) are safe already,
+    which deleting the safe bytes (bytes.translate, one pass in C) tells in a fraction of the
+    regex's time: a report with thousands of distinct rules (one per CVE) misses the cache above."""
+    if text.isascii() and not text.encode("ascii").translate(None, _SAFE_BYTES):
+        return text[:limit]
+    return _UNSAFE.sub("_", text)[:limit]
 
 
 def generator_id(finding: Finding) -> str:

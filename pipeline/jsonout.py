@@ -12,14 +12,14 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterable
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Final
 
 try:  # optional speed-up; the fallback writes the same bytes
     import orjson
 except ImportError:  # pragma: no cover - orjson is a declared dependency
     orjson = None  # type: ignore[assignment]
 
-CHUNK = 1 << 20  # bytes gathered before one write()
+CHUNK: Final = 1 << 20  # bytes gathered before one write()
 
 
 def dumps_indented(value: Any) -> bytes:
@@ -32,38 +32,51 @@ def dumps_indented(value: Any) -> bytes:
     return json.dumps(value, indent=2, ensure_ascii=False).encode("utf-8", "surrogatepass")
 
 
+#: A part at least this long is written as it is, not gathered: a batch of findings already is one
+#: large write, and joining it with its neighbours would copy it once more.
+LARGE_PART: Final = CHUNK // 4
+
+
 class _Chunked:
-    """Gathers small writes into CHUNK-sized ones."""
+    """Gathers small writes into CHUNK-sized ones; large parts go out as they are."""
 
     def __init__(self, out: BinaryIO):
         self._out = out
-        self._parts: list[bytes] = []
+        self._parts: list[bytes | memoryview] = []
         self._size = 0
 
-    def write(self, data: bytes) -> None:
+    def write(self, data: bytes | memoryview) -> None:
+        if len(data) >= LARGE_PART:
+            self._write_gathered()  # what came before goes first
+            self._out.write(data)
+            return
         self._parts.append(data)
         self._size += len(data)
         if self._size >= CHUNK:
-            self.flush()
+            self._write_gathered()
 
-    def flush(self) -> None:
+    def _write_gathered(self) -> None:
         if self._parts:
             self._out.write(b"".join(self._parts))
             self._parts.clear()
             self._size = 0
+
+    def flush(self) -> None:
+        self._write_gathered()
         self._out.flush()
 
 
 #: Items encoded by one orjson call: its indented array is exactly the streamed one, in C.
-BATCH = 256
+BATCH: Final = 256
 
 
-def _members(batch: list[Any]) -> bytes:
+def _members(batch: list[Any]) -> bytes | memoryview:
     """The items as the members of an indented array: each "\n  " + the item indented one level deeper,
     separated by commas (what lies between the brackets of json.dumps(batch, indent=2))."""
     if orjson is not None:
         try:
-            return orjson.dumps(batch, option=orjson.OPT_INDENT_2)[1:-2]  # without "[" and "\n]"
+            # Without "[" and "\n]": a view, not a copy of the batch's encoding (most of a parse's output).
+            return memoryview(orjson.dumps(batch, option=orjson.OPT_INDENT_2))[1:-2]
         except (TypeError, orjson.JSONEncodeError):  # one item orjson cannot encode: each item decides alone
             pass
     # Strings in JSON never hold a raw newline, so indenting every line break is exact.
@@ -78,11 +91,14 @@ def write_array(items: Iterable[Any], out: BinaryIO) -> int:
     for item in items:
         batch.append(item)
         if len(batch) == BATCH:
-            sink.write((b"," if count else b"[") + _members(batch))
+            # The separator apart, so that the members are not copied to be put behind it.
+            sink.write(b"," if count else b"[")
+            sink.write(_members(batch))
             count += len(batch)
             batch = []
     if batch:
-        sink.write((b"," if count else b"[") + _members(batch))
+        sink.write(b"," if count else b"[")
+        sink.write(_members(batch))
         count += len(batch)
     sink.write(b"\n]\n" if count else b"[]\n")
     sink.flush()

@@ -17,8 +17,10 @@ from pipeline.asff_validation import (
     PRODUCT_FIELD_KEY_MAX,
     PRODUCT_FIELD_VALUE_MAX,
     STRING_LIMITS,
+    UNKNOWN_SIZE,
     _finding_node,
     _model_node,
+    encoded_size_bound,
     problems,
 )
 from tests.test_asff_validation import FINDINGS
@@ -96,3 +98,31 @@ def test_a_limit_holds_for_its_member_only() -> None:
     finding["GeneratorId"] = "g" * 300
     assert problems(finding) == []
     assert _model_node().ok({"x": 1}) is False and _finding_node() is not _model_node()
+
+
+@pytest.mark.parametrize("place", ["Title", "ProductFields value", "ProductFields key", "Resources[0].Id", "Types[0]"])
+def test_a_lone_surrogate_is_refused_wherever_it_is(place: str) -> None:
+    """The texts skip their own surrogate check only when orjson has encoded the whole finding, which it
+    refuses to do for a lone surrogate anywhere (keys included): every place is still checked."""
+    finding = copy.deepcopy(BASE)
+    bad = "caf\u00e9 \ud800"
+    if place == "Title":
+        finding["Title"] = bad
+    elif place == "ProductFields value":
+        finding["ProductFields"]["secpipe/x"] = bad
+    elif place == "ProductFields key":
+        finding["ProductFields"][bad] = "v"
+    elif place == "Resources[0].Id":
+        finding["Resources"][0]["Id"] = bad
+    else:
+        finding["Types"] = [bad]
+    assert encoded_size_bound(finding) == UNKNOWN_SIZE
+    assert any("lone surrogate" in p for p in problems(finding)), problems(finding)
+    assert not _finding_node().ok(finding) and not _finding_node().ok(finding, False)
+
+
+def test_texts_known_to_be_utf8_are_still_checked_for_everything_else() -> None:
+    finding = copy.deepcopy(BASE)
+    finding["Title"] = "t" * 300
+    assert not _finding_node().ok(finding, True)
+    assert any(p.startswith("Title") for p in problems(finding, encoded_size_bound(finding)))

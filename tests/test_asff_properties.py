@@ -120,3 +120,23 @@ def test_extreme_timestamps_stay_valid() -> None:
         finding = Finding(tool="t", rule_id="r", title="t", severity=Severity.LOW, category=Category.SAST,
                           observed_at=moment)
         assert problems(to_asff(finding, CONTEXT)) == []
+
+
+_ascii_char = st.characters(min_codepoint=0, max_codepoint=127)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(text, st.text(_ascii_char, max_size=200)))
+def test_control_characters_are_removed_as_the_regex_removes_them(value: str) -> None:
+    """The ASCII fast path (bytes.translate) and the others remove exactly what _CONTROL matches."""
+    expected = asff_module._CONTROL.sub("", value)
+    assert asff_module._without_control(value) == expected
+    assert asff_module.clean(value) == expected.strip()
+    assert asff_module.text_or_none(value) == (expected.strip() or None)
+
+
+def test_every_ascii_control_character_but_tab_and_line_breaks_is_removed() -> None:
+    every_ascii = "".join(map(chr, range(128)))
+    kept = asff_module._without_control(every_ascii)
+    assert kept == "\t\n\r" + "".join(map(chr, range(0x20, 0x7f)))
+    assert asff_module._without_control("plain\ttext\nwith breaks") == "plain\ttext\nwith breaks"

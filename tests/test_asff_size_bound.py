@@ -11,8 +11,15 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.asff import SIZE_BUDGET, to_asff
-from pipeline.asff_validation import encoded_size, encoded_size_bound
+from pipeline.asff import SIZE_BUDGET, to_asff, to_asff_with_size_bound
+from pipeline.asff_validation import (
+    MAX_FINDING_BYTES,
+    UNKNOWN_SIZE,
+    encoded_size,
+    encoded_size_bound,
+    problems,
+    validate,
+)
 from pipeline.finding import Category, CodeLocation, Finding, Severity
 from tests.test_asff_properties import CONTEXT, findings
 
@@ -57,3 +64,36 @@ def test_a_finding_over_the_budget_is_still_cut() -> None:
     asff = to_asff(finding, CONTEXT)
     assert _exact_size(asff) <= SIZE_BUDGET
     assert any(v.endswith("…[truncated]") for v in asff["ProductFields"].values())
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(findings)
+def test_the_bound_handed_to_the_validator_is_the_bound_of_the_finding_returned(finding: Finding) -> None:
+    asff, bound = to_asff_with_size_bound(finding, CONTEXT)
+    assert asff == to_asff(finding, CONTEXT)
+    assert bound == encoded_size_bound(asff) or bound == UNKNOWN_SIZE
+    assert validate(asff, bound) is asff
+
+
+def test_a_shortened_finding_hands_over_no_bound() -> None:
+    """The bound taken before shortening is not the shortened finding's: the validator must take its own."""
+    locations = [CodeLocation(path=f"src/file{i}.py", start_line=i, snippet="\u3042" * 1000) for i in range(31)]
+    finding = Finding(tool="t", rule_id="r", title="big", severity=Severity.LOW, category=Category.SAST,
+                      code_locations=locations, extra={f"k{i}": "\U0001f512" * 2000 for i in range(40)})
+    asff, bound = to_asff_with_size_bound(finding, CONTEXT)
+    assert bound == UNKNOWN_SIZE
+    assert validate(asff, bound) is asff
+
+
+def test_the_size_is_checked_by_the_bound_handed_over() -> None:
+    """A bound over the limit makes the validator take the exact size, which decides alone."""
+    asff = to_asff(Finding(tool="t", rule_id="r", title="small", severity=Severity.LOW, category=Category.SAST),
+                   CONTEXT)
+    assert problems(asff, float(MAX_FINDING_BYTES + 1)) == []  # the exact size is small: no problem
+    asff["Description"] = "x" * 1000
+    asff["ProductFields"] = {f"secpipe/k{i}": "y" * 2048 for i in range(49)}
+    asff["Resources"] = [{**asff["Resources"][0], "Details": {"Other": {f"k{j}": "z" * 1000 for j in range(50)}}}
+                         for _ in range(32)]
+    assert any(p.startswith("size:") for p in problems(asff))
+    # The bound of the finding as it is: the same verdict without encoding it again.
+    assert any(p.startswith("size:") for p in problems(asff, encoded_size_bound(asff)))

@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import dataclasses
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from pipeline import identity
 from pipeline.finding import Category, CodeLocation, Finding, IacLocation, Package, Severity, WebLocation
 
@@ -117,3 +120,11 @@ def test_generator_id_is_never_blank() -> None:
     assert generator_id(finding).strip() == "unknown-tool/unknown-rule"
     long_tool = Finding("t" * 600, "B101", "t", Severity.LOW, Category.SAST)
     assert generator_id(long_tool).endswith("/B101") and len(generator_id(long_tool)) <= 512
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.characters(codec=None, exclude_categories=()), max_size=300)
+       | st.text("ABCxyz019._:@/+=- \t#ä", max_size=300))
+def test_the_readable_prefix_is_made_safe_as_the_regex_makes_it(text: str) -> None:
+    for limit in (100, 200):
+        assert identity._safe_part(text, limit) == identity._UNSAFE.sub("_", text)[:limit]

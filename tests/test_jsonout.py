@@ -83,3 +83,13 @@ def test_arrays_across_batches_equal_the_standard_library():
         out = io.BytesIO()
         assert jsonout.write_array(iter(items), out) == count
         assert out.getvalue() == _expected(items)
+
+
+def test_large_batches_are_written_whole_in_few_writes():
+    """Batches of long items go out as they are (no joining copy), each with its separator before it."""
+    items = [{"Id": f"finding-{i}", "Description": "d" * 3000} for i in range(3 * jsonout.BATCH + 7)]
+    out = _CountingWriter()
+    assert jsonout.write_array(iter(items), out) == len(items)
+    assert bytes(out.data) == _expected(items)
+    batches = -(-len(items) // jsonout.BATCH)
+    assert out.calls <= 2 * batches + 2

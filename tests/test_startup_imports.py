@@ -50,6 +50,63 @@ def test_an_empty_report_is_parsed_without_loading_the_validator(tmp_path: Path)
     assert loaded_after(code) == ["parsers.sarif"]
 
 
+def _modules_after(code: str, prefixes: tuple[str, ...]) -> list[str]:
+    """The modules under `prefixes` present in sys.modules after `code` ran in a new interpreter."""
+    probe = f"{code}\nimport json, sys\nprint(json.dumps(sorted(m for m in sys.modules if m.startswith({prefixes!r}))))"
+    done = subprocess.run([sys.executable, "-c", probe], cwd=PROJECT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+def test_parse_of_a_named_tool_imports_only_its_command_and_its_parser(tmp_path: Path) -> None:
+    report = tmp_path / "empty.sarif"
+    report.write_text('{"version": "2.1.0", "runs": []}')
+    code = ("import contextlib, io, pipeline.cli\n"
+            "out = io.StringIO()\n"
+            "out.buffer = io.BytesIO()\n"
+            "with contextlib.redirect_stdout(out):\n"
+            f"    code = pipeline.cli.main(['-q', 'parse', '--tool', 'sarif', {str(report)!r}])\n"
+            "assert code == 0 and out.buffer.getvalue() == b'[]\\n', (code, out.buffer.getvalue())")
+    loaded = _modules_after(code, ("pipeline.commands.", "parsers."))
+    assert [m for m in loaded if m.startswith("pipeline.commands.")] == ["pipeline.commands.parse"]
+    parser_modules = {"parsers." + name.replace("-", "_") for name in ("bandit", "semgrep", "trivy", "zap",
+                                                                         "dependency-check", "cfn-lint")}
+    assert "parsers.sarif" in loaded and not parser_modules & set(loaded)
+
+
+def test_building_the_parser_without_arguments_or_for_help_has_every_command() -> None:
+    from pipeline import cli
+
+    whole = cli.build_parser()
+    for argv in (None, [], ["--help"], ["-v", "-h", "parse"], ["no-such-command"], ["--", "parse"]):
+        assert _commands(cli.build_parser(argv)) == _commands(whole), argv
+    assert _commands(cli.build_parser(["-v", "parse", "--tool", "sarif", "x"])) == ["parse"]
+    assert len(_commands(whole)) > 5
+
+
+def _commands(parser) -> list[str]:
+    import argparse
+
+    return sorted(name for action in parser._actions if isinstance(action, argparse._SubParsersAction)
+                  for name in action.choices)
+
+
+def test_a_parser_named_like_its_module_is_found_alone_and_unknown_names_still_fail() -> None:
+    code = ("from parsers import registry\n"
+            "from pipeline.registry import UnknownName\n"
+            "assert registry.get('cfn-lint').name == 'cfn-lint' and registry.is_known('cfn-lint')\n"
+            "import sys\n"
+            "assert 'parsers.sarif' not in sys.modules\n"
+            "assert not registry.is_known('base') and not registry.is_known('no-such-tool')\n"
+            "try:\n"
+            "    registry.get('_whitespace')\n"
+            "except UnknownName as exc:\n"
+            "    assert 'sarif' in str(exc)\n"
+            "else:\n"
+            "    raise AssertionError('a helper module is not a parser')")
+    assert "parsers.cfn_lint" in _modules_after(code, ("parsers.",))
+
+
 def test_parse_help_still_names_every_parser() -> None:
     from parsers import registry
 

@@ -59,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
     # Arguments are checked before the file is read, and the message names the
     # file like every other parse error, so a log line says which report failed.
     try:
-        if args.tool != "auto" and args.tool not in registry.names():
+        if args.tool != "auto" and not registry.is_known(args.tool):
             raise ConfigError(f"unknown tool {args.tool!r}; use one of: auto, {', '.join(registry.names())}")
         context = context_from_args(args)
     except ConfigError as exc:
