@@ -85,22 +85,27 @@ def whole_process_table(files: dict[str, Path], folder: Path, modes: list[str]) 
 
 
 def measure(path: Path) -> dict[str, float]:
-    """Runs in a child: load + check FILE, then import it into a fresh in-process local hub."""
+    """Runs in a child: load + check FILE, then import it into a fresh in-process local hub, as
+    `secpipe publish` does (the collector paused, scopes read from the findings' summaries)."""
     sys.path.insert(0, str(PROJECT))
+    from pipeline.gc_pause import paused_gc
     from pipeline.sinks import registry
     from pipeline.sinks.asff_file import load_asff_file
     from pipeline.sinks.connection import HubOptions
+    from pipeline.sinks.finding_summary import summaries_of
     from pipeline.sinks.scopes import derive_scopes
 
-    cpu0 = time.process_time()  # every thread of this process
-    findings = load_asff_file(str(path)).findings
-    cpu1 = time.process_time()
-    with tempfile.TemporaryDirectory(prefix="secpipe-bench-") as folder:
-        options = HubOptions(db_path=Path(folder) / "hub.sqlite3", product_arn=findings[0]["ProductArn"])
-        with registry.open_sink("local", options) as sink:
-            cpu2 = time.process_time()
-            result = sink.publish(findings, derive_scopes(findings, complete=False))
-            cpu3 = time.process_time()
+    with paused_gc():
+        cpu0 = time.process_time()  # every thread of this process
+        findings = load_asff_file(str(path)).findings
+        cpu1 = time.process_time()
+        summaries = summaries_of(findings)
+        with tempfile.TemporaryDirectory(prefix="secpipe-bench-") as folder:
+            options = HubOptions(db_path=Path(folder) / "hub.sqlite3", product_arn=summaries[0]["ProductArn"])
+            with registry.open_sink("local", options) as sink:
+                cpu2 = time.process_time()
+                result = sink.publish(findings, derive_scopes(summaries, complete=False))
+                cpu3 = time.process_time()
     return {"findings": len(findings), "load": cpu1 - cpu0, "start_hub": cpu2 - cpu1, "import": cpu3 - cpu2,
             "accepted": result.accepted, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
