@@ -1,11 +1,12 @@
 """SQLite storage of the local hub: one row per (ProductArn, Id).
 
 The finding is kept whole as JSON; the fields GetFindings filters and sorts on are
-copied into indexed columns. The multi-valued ones (ProductFields, Resources' Type
-and Id) are small JSON columns beside them that a filter reads with json_each: side
-tables of one row per key cost two thirds of an import's write time, and a local
-hub's filters scan fast enough without them. Notes added through BatchUpdateFindings
-are kept as a history in their own table.
+copied into columns, indexed where an index narrows a query (pipeline.hub.schema). The
+multi-valued ones (ProductFields, Resources' Type and Id) are small JSON columns beside
+them that a filter reads with json_each: side tables of one row per key cost two thirds
+of an import's write time, and a local hub's filters scan fast enough without them. The
+console's filter values have a catalog of their own (pipeline.hub.facets). Notes added
+through BatchUpdateFindings are kept as a history in their own table.
 
 One connection guarded by a lock: SQLite has a single writer anyway, the hub's
 requests are short, and one connection keeps every read consistent with the last
