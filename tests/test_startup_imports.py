@@ -38,16 +38,21 @@ def test_help_of_every_subcommand_imports_no_heavy_module_except_the_parsers_it_
     assert loaded_after(code) == []
 
 
-def test_an_empty_report_is_parsed_without_loading_the_validator(tmp_path: Path) -> None:
+def _empty_sarif_parse(tmp_path: Path, *options: str) -> str:
+    """Code that parses an empty SARIF report through the CLI and checks it printed `[]`."""
     report = tmp_path / "empty.sarif"
     report.write_text('{"version": "2.1.0", "runs": []}')
-    code = ("import contextlib, io, pipeline.cli\n"
+    arguments = [*options, "parse", "--tool", "sarif", str(report)]
+    return ("import contextlib, io, pipeline.cli\n"
             "out = io.StringIO()\n"
             "out.buffer = io.BytesIO()\n"
             "with contextlib.redirect_stdout(out):\n"
-            f"    code = pipeline.cli.main(['parse', '--tool', 'sarif', {str(report)!r}])\n"
+            f"    code = pipeline.cli.main({arguments!r})\n"
             "assert code == 0 and out.buffer.getvalue() == b'[]\\n', (code, out.buffer.getvalue())")
-    assert loaded_after(code) == ["parsers.sarif"]
+
+
+def test_an_empty_report_is_parsed_without_loading_the_validator(tmp_path: Path) -> None:
+    assert loaded_after(_empty_sarif_parse(tmp_path)) == ["parsers.sarif"]
 
 
 def _modules_after(code: str, prefixes: tuple[str, ...]) -> list[str]:
@@ -59,15 +64,7 @@ def _modules_after(code: str, prefixes: tuple[str, ...]) -> list[str]:
 
 
 def test_parse_of_a_named_tool_imports_only_its_command_and_its_parser(tmp_path: Path) -> None:
-    report = tmp_path / "empty.sarif"
-    report.write_text('{"version": "2.1.0", "runs": []}')
-    code = ("import contextlib, io, pipeline.cli\n"
-            "out = io.StringIO()\n"
-            "out.buffer = io.BytesIO()\n"
-            "with contextlib.redirect_stdout(out):\n"
-            f"    code = pipeline.cli.main(['-q', 'parse', '--tool', 'sarif', {str(report)!r}])\n"
-            "assert code == 0 and out.buffer.getvalue() == b'[]\\n', (code, out.buffer.getvalue())")
-    loaded = _modules_after(code, ("pipeline.commands.", "parsers."))
+    loaded = _modules_after(_empty_sarif_parse(tmp_path, "-q"), ("pipeline.commands.", "parsers."))
     assert [m for m in loaded if m.startswith("pipeline.commands.")] == ["pipeline.commands.parse"]
     parser_modules = {"parsers." + name.replace("-", "_") for name in ("bandit", "semgrep", "trivy", "zap",
                                                                          "dependency-check", "cfn-lint")}
