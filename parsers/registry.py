@@ -1,8 +1,6 @@
 """Registry of parsers, filled by the `@register` decorator of each module."""
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from collections.abc import Callable
 
 from parsers.base import Parser, Report
@@ -14,16 +12,11 @@ from pipeline.identity import number_occurrences
 from pipeline.registry import Registry
 
 # Every module of the package is a parser, but these.
-_NOT_PARSERS = frozenset({"base", "registry", "common"})
-PARSERS: Registry[Parser] = Registry("tool", package="parsers", skip_modules=_NOT_PARSERS)
-#: The parsers registered so far, by name: those whose modules have been imported.
-_REGISTERED: dict[str, Parser] = {}
+PARSERS: Registry[Parser] = Registry("tool", package="parsers", skip_modules={"base", "registry", "common"})
 
 
 def register(cls: type[Parser]) -> type[Parser]:
-    parser = PARSERS.add(cls())
-    _REGISTERED[parser.name] = parser
-    return cls
+    return PARSERS.register(cls)
 
 
 def names() -> list[str]:
@@ -31,24 +24,13 @@ def names() -> list[str]:
 
 
 def get(name: str) -> Parser:
-    """The parser named `name`; UnknownName (a ConfigError, exit 2) naming the known ones otherwise."""
-    return _named_like_its_module(name) or PARSERS.get(name)
+    """The parser named `name`; UnknownName (a ConfigError, exit 2) naming the known ones otherwise.
+    Only its own module is imported when it is named like it (pipeline.registry)."""
+    return PARSERS.get(name)
 
 
 def is_known(name: str) -> bool:
-    return _named_like_its_module(name) is not None or name in PARSERS
-
-
-def _named_like_its_module(name: str) -> Parser | None:
-    """The parser `name` from its own module alone (sarif, cfn-lint from cfn_lint), if that module
-    registers it: `secpipe parse --tool sarif` need not import the other parsers (a tenth of a
-    second at every start). Any other name is left to the whole registry."""
-    module = name.replace("-", "_")
-    if not module.isidentifier() or module.startswith("_") or module in _NOT_PARSERS:
-        return None
-    if name not in _REGISTERED and importlib.util.find_spec(f"parsers.{module}") is not None:
-        importlib.import_module(f"parsers.{module}")
-    return _REGISTERED.get(name)
+    return name in PARSERS
 
 
 def detect(report: Report) -> Parser:

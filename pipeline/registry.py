@@ -3,12 +3,15 @@
 Each kind of thing has one `Registry`; modules register their implementation with
 `@REGISTRY.register` (classes are instantiated once) or `REGISTRY.add(name, obj)`.
 A registry may name the package whose modules it imports on first lookup, so that
-adding a module is all it takes to add an implementation. Every unknown name raises
-the same error, naming what is known.
+adding a module is all it takes to add an implementation. Looking up one name first
+imports only the module named like it (`cfn-lint` -> `cfn_lint`), when that module
+registers it: `secpipe parse --tool sarif` need not import every parser at start-up.
+Every unknown name raises the same error, naming what is known.
 """
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import pkgutil
 from collections.abc import Callable, Iterable, Iterator
 from typing import Generic, TypeVar
@@ -62,7 +65,21 @@ class Registry(Generic[T]):
                 continue
             importlib.import_module(f"{self._package}.{module.name}")
 
+    def _from_own_module(self, name: str) -> T | None:
+        """The item `name` as registered so far, after importing the package's module named like it
+        if there is one; None when that does not register it (the whole package then decides)."""
+        if name not in self._items and not self._loaded:
+            assert self._package is not None
+            module = name.replace("-", "_")
+            if (module.isidentifier() and not module.startswith("_") and module not in self._skip
+                    and importlib.util.find_spec(f"{self._package}.{module}") is not None):
+                importlib.import_module(f"{self._package}.{module}")
+        return self._items.get(name)
+
     def get(self, name: str) -> T:
+        item = self._from_own_module(name)
+        if item is not None:
+            return item
         self._load()
         try:
             return self._items[name]
@@ -70,6 +87,9 @@ class Registry(Generic[T]):
             raise UnknownName(self.kind, name, self._items) from None
 
     def find(self, name: str) -> T | None:
+        item = self._from_own_module(name)
+        if item is not None:
+            return item
         self._load()
         return self._items.get(name)
 
@@ -82,6 +102,8 @@ class Registry(Generic[T]):
         return [self._items[name] for name in sorted(self._items)]
 
     def __contains__(self, name: object) -> bool:
+        if isinstance(name, str) and self._from_own_module(name) is not None:
+            return True
         self._load()
         return name in self._items
 
