@@ -49,8 +49,7 @@ class FileDocuments(DocumentSequence):
                 yield self._document(stream, position)
 
     def _document(self, stream: BinaryIO, position: int) -> dict[str, Any]:
-        if stream.tell() != self._offsets[position]:  # findings refused in between
-            stream.seek(self._offsets[position])
+        stream.seek(self._offsets[position])  # past the separator (and any refused item) before it
         raw = stream.read(self._lengths[position])
         if len(raw) != self._lengths[position] or zlib.crc32(raw) != self._checksums[position]:
             raise ReportError(self._name, f"changed while secpipe was publishing it: the bytes at offset "

@@ -75,6 +75,8 @@ class ScanResult:
     started_at: datetime
     finished_at: datetime
     links: dict[str, str] = field(default_factory=dict)  # "report", "securityhub", ...
+    # items() as last made, with what they were made of (see there).
+    _items: tuple[tuple[Any, ...], list[Item]] | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if len(self.asff) != len(self.findings):
@@ -97,11 +99,9 @@ class ScanResult:
         or gate verdicts are replaced makes them again."""
         key = (id(self.findings), len(self.findings), id(self.asff), id(self.runs), len(self.runs),
                id(self.gate), id(self.gate.verdicts) if self.gate is not None else None)
-        cached = self.__dict__.get("_items")
-        if cached is None or cached[0] != key:
-            cached = (key, self._sorted_items())
-            self.__dict__["_items"] = cached
-        return list(cached[1])
+        if self._items is None or self._items[0] != key:
+            self._items = (key, self._sorted_items())
+        return list(self._items[1])
 
     def _sorted_items(self) -> list[Item]:
         stage = self._stage_function()

@@ -31,7 +31,6 @@ PAGE_SIZE = 50
 SEVERITIES = tuple(sorted(SEVERITY_RANK, key=SEVERITY_RANK.__getitem__, reverse=True))
 WORKFLOW_STATUSES = ("NEW", "NOTIFIED", "RESOLVED", "SUPPRESSED")
 RECORD_STATES = ("ACTIVE", "ARCHIVED")
-PRODUCT_FIELD_FILTERS = FACET_FIELDS
 SORTABLE = {"severity": "SeverityLabel", "updated": "UpdatedAt", "title": "Title", "workflow": "WorkflowStatus"}
 STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
 DEFAULT_UPDATED_BY = "secpipe console"
@@ -87,7 +86,7 @@ class Console:
 
     def list_page(self, request: Request) -> Response:
         params = request.query_params()
-        chosen = {name: params.get(name, []) for name in ("severity", "workflow", *PRODUCT_FIELD_FILTERS)}
+        chosen = {name: params.get(name, []) for name in ("severity", "workflow", *FACET_FIELDS)}
         record = (params.get("record") or ["ACTIVE"])[0]
         text = (params.get("q") or [""])[0].strip()
         sort = (params.get("sort") or ["severity"])[0]
@@ -104,7 +103,7 @@ class Console:
         rows = [(pks[(f["ProductArn"], f["Id"])].pk, view(f)) for f in result["Findings"]]
         base = {k: v for k, v in params.items() if k != "token"}
         next_link = "?" + urlencode({**base, "token": result["NextToken"]}, doseq=True) if "NextToken" in result else None
-        options = {name: self.api.store.product_field_values(key) for name, key in PRODUCT_FIELD_FILTERS.items()}
+        options = {name: self.api.store.product_field_values(key) for name, key in FACET_FIELDS.items()}
         return self._page(200, "list.html", rows=rows, chosen=chosen, record=record, text=text, sort=sort,
                           order=order, options=options, matching=matching, next_link=next_link,
                           first_link="?" + urlencode(base, doseq=True) if token else None,
@@ -186,7 +185,7 @@ class Console:
         if record in RECORD_STATES:
             result["RecordState"] = [{"Value": record, "Comparison": "EQUALS"}]
         product_fields = [{"Key": key, "Value": value, "Comparison": "EQUALS"}
-                          for name, key in PRODUCT_FIELD_FILTERS.items() for value in chosen[name] if value]
+                          for name, key in FACET_FIELDS.items() for value in chosen[name] if value]
         if product_fields:
             result["ProductFields"] = product_fields
         if text:

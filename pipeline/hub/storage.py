@@ -198,7 +198,7 @@ class FindingStore:
     # -- writes ------------------------------------------------------------------------
 
     def upsert(self, staged: Sequence[StagedFinding]) -> None:
-        """Write a batch in one transaction: the findings, then their side-table rows."""
+        """Write a batch in one transaction: the findings, and the facet values they name."""
         # The last copy of a finding sent twice in one batch wins, as it would one request later.
         staged = list({s.key: s for s in staged}.values())
         if not staged:

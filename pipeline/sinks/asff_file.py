@@ -54,12 +54,12 @@ def load_asff_file(path: str) -> AsffInput:
     except (OtherLayout, _PieceNotJson):
         pass
     except OSError as exc:
-        raise ReportError(path, f"cannot read ({exc.strerror})") from None
+        raise _unreadable(path, exc) from None
     try:
         with open_input() as stream:
             data = stream.read()
     except OSError as exc:
-        raise ReportError(path, f"cannot read ({exc.strerror})") from None
+        raise _unreadable(path, exc) from None
     try:
         findings = jsonin.loads(data)
     except (ValueError, UnicodeDecodeError) as exc:
@@ -78,17 +78,21 @@ def _opener(path: str) -> Opener:
         try:
             regular = stat.S_ISREG(os.stat(path).st_mode)
         except OSError as exc:
-            raise ReportError(path, f"cannot read ({exc.strerror})") from None
+            raise _unreadable(path, exc) from None
         if regular:
             return lambda: Path(path).open("rb")
         try:
             with open(path, "rb") as stream:
                 data = stream.read()
         except OSError as exc:
-            raise ReportError(path, f"cannot read ({exc.strerror})") from None
+            raise _unreadable(path, exc) from None
     else:
         data = sys.stdin.buffer.read()
     return lambda: io.BytesIO(data)
+
+
+def _unreadable(path: str, error: OSError) -> ReportError:
+    return ReportError(path, f"cannot read ({error.strerror})")
 
 
 def _decoded(piece: bytes) -> Any:
