@@ -1,12 +1,12 @@
-"""Local hub throughput: N findings through boto3 BatchImportFindings (batches of 100, no quota),
+"""Local hub throughput: N findings through BatchImportFindings (batches of 100, no quota),
 a re-import of all of them (upserts), then the archival-style scope query paged through GetFindings.
 
     python3 benchmarks/hub_import.py [N] [--in-process]     (default 50000, hub in its own process)
 
-By default the hub runs as `secpipe hub serve` in a separate process, so the figures are
-the server's and not shared with the client's botocore work under one GIL; --in-process
-measures start_local_hub as `secpipe publish` uses it (boto3's requests handed to the hub
-without a socket, pipeline.hub.in_process). Prints figures; asserts nothing
+By default the hub runs as `secpipe hub serve` in a separate process and boto3 talks to it
+over HTTP, so the figures are the server's and not shared with the client's botocore work
+under one GIL; --in-process measures start_local_hub as `secpipe publish` uses it (calls
+straight to the hub's API, pipeline.hub.direct_client). Prints figures; asserts nothing
 about speed (target: import >= 1,000 findings/s).
 """
 from __future__ import annotations
@@ -20,6 +20,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import boto3
 
@@ -27,7 +28,7 @@ PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
 from pipeline.hub import start_local_hub  # noqa: E402
-from pipeline.hub.in_process import InProcessTransport  # noqa: E402
+from pipeline.hub.direct_client import DirectHubClient  # noqa: E402
 from tests.hub.conftest import make_finding  # noqa: E402
 
 REPOS = ("shop", "blog", "tools", "infra")
@@ -50,10 +51,10 @@ def import_all(client, total: int) -> tuple[float, int]:
 
 
 @contextlib.contextmanager
-def hub_url(db: Path, in_process: bool) -> Iterator[tuple[str, InProcessTransport | None]]:
+def hub_client(db: Path, in_process: bool) -> Iterator[Any]:
     if in_process:
         with start_local_hub(db) as hub:
-            yield hub.endpoint_url, InProcessTransport(hub.app)
+            yield DirectHubClient(hub.app)
         return
     process = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "hub", "serve", "--port", "0", "--db", str(db)],
                                stdout=subprocess.PIPE, text=True, cwd=PROJECT)
@@ -62,7 +63,8 @@ def hub_url(db: Path, in_process: bool) -> Iterator[tuple[str, InProcessTranspor
         said = re.search(r"at (http://[\d.]+:\d+)", process.stdout.readline())
         if said is None:
             raise SystemExit("secpipe hub serve did not say where it listens")
-        yield said.group(1), None
+        yield boto3.client("securityhub", endpoint_url=said.group(1), region_name="us-east-1",
+                           aws_access_key_id="x", aws_secret_access_key="x")
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=60)
@@ -73,11 +75,7 @@ def main() -> None:
     total = int(numbers[0]) if numbers else 50_000
     in_process = "--in-process" in sys.argv
     print(f"hub {'in this process' if in_process else 'in its own process'}, {total} findings")
-    with tempfile.TemporaryDirectory() as folder, hub_url(Path(folder) / "bench.sqlite3", in_process) as (url, local):
-        client = boto3.client("securityhub", endpoint_url=url, region_name="us-east-1",
-                              aws_access_key_id="x", aws_secret_access_key="x")
-        if local is not None:
-            local.attach(client)
+    with tempfile.TemporaryDirectory() as folder, hub_client(Path(folder) / "bench.sqlite3", in_process) as client:
         seconds, accepted = import_all(client, total)
         print(f"import:   {accepted} findings in {seconds:.1f} s = {accepted / seconds:,.0f} findings/s")
         seconds, accepted = import_all(client, total)

@@ -9,8 +9,8 @@ findings file with `secpipe parse` (not timed), then:
    with Python's default buffering and with PYTHONUNBUFFERED=1, and prints the child's wall
    time, user and system CPU seconds and peak RSS from the kernel (os.wait4), findings per
    CPU second, and lost findings (sent but not accepted, or missing from the database: both
-   must be 0). The local hub runs inside that process (boto3's requests reach it without a
-   socket, pipeline.hub.in_process), so its work is in the figures. With --modes quota the
+   must be 0). The local hub runs inside that process (secpipe's calls go straight to its
+   API, pipeline.hub.direct_client), so its work is in the figures. With --modes quota the
    Security Hub quota is emulated (a ceiling of 1,000 findings/s);
 2. as a second table, the in-process phases: loading and checking FILE, and the import.
 

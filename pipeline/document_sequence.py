@@ -1,8 +1,9 @@
 """A read-only sequence of JSON objects held in some compact form and decoded when read.
 
-Every read gives a fresh copy (changing it changes nothing held). With a `summarize`
-function, a small summary of each document is kept beside it (`summaries`), for the passes
-that read only a few fields (pipeline.sinks.finding_summary). How the documents are held is
+Every read gives a fresh copy (changing it changes nothing held), of `document_type` (a
+dict subclass that says what the holder knows of them: pipeline.checked_finding). With a
+`summarize` function, a small summary of each document is kept beside it (`summaries`), for
+the passes that read only a few fields (pipeline.sinks.finding_summary). How the documents are held is
 the subclass's: packed JSON in memory (pipeline.packed_documents) or where they lie in a file
 (pipeline.file_documents).
 """
@@ -16,13 +17,18 @@ Summarize = Callable[[dict[str, Any]], dict[str, Any]]
 
 
 class DocumentSequence(Sequence[dict[str, Any]], ABC):
-    def __init__(self, summarize: Summarize | None = None):
+    def __init__(self, summarize: Summarize | None = None, document_type: type[dict[str, Any]] = dict):
         self._summarize = summarize
+        self._document_type = document_type
         self.summaries: list[dict[str, Any]] | None = [] if summarize is not None else None
 
     def _keep_summary(self, document: dict[str, Any]) -> None:
         if self._summarize is not None and self.summaries is not None:
             self.summaries.append(self._summarize(document))
+
+    def _as_document(self, decoded: Any) -> dict[str, Any]:
+        """A document just decoded, as the type this sequence hands out."""
+        return decoded if self._document_type is dict else self._document_type(decoded)
 
     @abstractmethod
     def __len__(self) -> int: ...

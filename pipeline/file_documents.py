@@ -25,8 +25,9 @@ Opener = Callable[[], BinaryIO]
 
 
 class FileDocuments(DocumentSequence):
-    def __init__(self, name: str, open_input: Opener, summarize: Summarize | None = None):
-        super().__init__(summarize)
+    def __init__(self, name: str, open_input: Opener, summarize: Summarize | None = None,
+                 document_type: type[dict[str, Any]] = dict):
+        super().__init__(summarize, document_type)
         self._name = name  # of the file, for errors
         self._open = open_input
         self._offsets = array("q")
@@ -54,5 +55,4 @@ class FileDocuments(DocumentSequence):
         if len(raw) != self._lengths[position] or zlib.crc32(raw) != self._checksums[position]:
             raise ReportError(self._name, f"changed while secpipe was publishing it: the bytes at offset "
                                           f"{self._offsets[position]} are not the finding that was checked")
-        document: dict[str, Any] = jsonin.loads(raw)
-        return document
+        return self._as_document(jsonin.loads(raw))

@@ -15,8 +15,9 @@ from pipeline.document_sequence import DocumentSequence, Summarize
 
 
 class PackedDocuments(DocumentSequence):
-    def __init__(self, documents: Iterable[dict[str, Any]] = (), summarize: Summarize | None = None):
-        super().__init__(summarize)
+    def __init__(self, documents: Iterable[dict[str, Any]] = (), summarize: Summarize | None = None,
+                 document_type: type[dict[str, Any]] = dict):
+        super().__init__(summarize, document_type)
         self._packed: list[bytes] = []
         for document in documents:
             self.append(document)
@@ -30,4 +31,4 @@ class PackedDocuments(DocumentSequence):
 
     def _read(self, positions: range) -> Iterator[dict[str, Any]]:
         for position in positions:
-            yield jsonin.loads(self._packed[position])
+            yield self._as_document(jsonin.loads(self._packed[position]))

@@ -89,7 +89,8 @@ class HubApi:
         }
 
     def call(self, operation: str, body: Any) -> dict[str, Any]:
-        """Run one operation on a freshly parsed request body (which it may change in place)."""
+        """Run one operation on a decoded request body. An import's findings are read, never changed:
+        the in-process client hands over the caller's own (pipeline.hub.direct_client)."""
         if not isinstance(body, dict):
             raise invalid_input("the request body must be a JSON object")
         return self._handlers[operation](body)

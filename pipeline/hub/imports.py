@@ -12,6 +12,7 @@ import copy
 from typing import Any
 
 from pipeline.asff_validation import problems
+from pipeline.checked_finding import CheckedFinding
 from pipeline.hub.storage import StagedFinding, StoredFinding
 
 CUSTOMER_FIELDS = ("Workflow", "Note", "UserDefinedFields", "VerificationState")
@@ -30,7 +31,10 @@ class RejectedFinding(Exception):
 
 
 def check(finding: Any) -> None:
-    """Raise RejectedFinding with Security Hub's error code when the finding would be refused."""
+    """Raise RejectedFinding with Security Hub's error code when the finding would be refused.
+    A CheckedFinding has passed the same checks in this process already (pipeline.checked_finding)."""
+    if type(finding) is CheckedFinding:
+        return
     if not isinstance(finding, dict):
         raise RejectedFinding("InvalidInput", "a finding must be a JSON object")
     found = problems(finding)
@@ -50,14 +54,18 @@ def complete_severity(severity: dict[str, Any]) -> dict[str, Any]:
 
 
 def stage(incoming: dict[str, Any], existing: StoredFinding | None, processed_at: str) -> StagedFinding:
-    """The finding as stored. `incoming` is the request's own parsed JSON: changed in place, not copied."""
-    doc = incoming
+    """The finding as stored. `incoming` is left as it is: the stored finding is a new top level
+    that shares the values it does not change (an in-process caller still holds the finding)."""
+    doc = dict(incoming)
     doc["Severity"] = complete_severity(doc["Severity"])
     doc.setdefault("RecordState", "ACTIVE")
     doc["ProcessedAt"] = processed_at
     if existing is None:
-        doc.setdefault("Workflow", {"Status": "NEW"})
-        doc["Workflow"].setdefault("Status", "NEW")
+        workflow = doc.get("Workflow")
+        if workflow is None:
+            doc["Workflow"] = {"Status": "NEW"}
+        elif "Status" not in workflow:
+            doc["Workflow"] = {**workflow, "Status": "NEW"}
         return StagedFinding(doc, frozenset())
     old = existing.doc
     for name in CUSTOMER_FIELDS + tuple(existing.customer_fields):

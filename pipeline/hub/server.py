@@ -11,6 +11,7 @@ import socket
 import uuid
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 from urllib.parse import urlsplit
 
 from pipeline import jsonin
@@ -59,23 +60,32 @@ class HubApp:
     def _api(self, operation: Operation, request: Request) -> Response:
         request_id = str(uuid.uuid4())
         try:
-            if self.quota is not None and not self.quota.allow(operation.name):
-                raise too_many_requests(operation.name)
+            # The quota first: a throttled request is refused before its body is read.
+            self.admit(operation.name)
             try:
                 body = jsonin.loads(request.body or b"{}")
             except (ValueError, UnicodeDecodeError) as exc:
                 raise invalid_input(f"the request body is not valid JSON ({exc})") from None
             except RecursionError:
                 raise invalid_input("the request body is nested too deeply") from None
-            try:
-                result = self.api.call(operation.name, body)
-            except RecursionError:  # a body json could read but the checks cannot walk
-                raise invalid_input("the request body is nested too deeply") from None
-            return Response.json(200, result, {"x-amzn-RequestId": request_id})
+            return Response.json(200, self.answer(operation.name, body), {"x-amzn-RequestId": request_id})
         except HubApiError as error:
             response = Response.error(error)
             response.headers["x-amzn-RequestId"] = request_id
             return response
+
+    def admit(self, operation: str) -> None:
+        """Raise TooManyRequestsException when the emulated quota has no room for this call."""
+        if self.quota is not None and not self.quota.allow(operation):
+            raise too_many_requests(operation)
+
+    def answer(self, operation: str, body: Any) -> dict[str, Any]:
+        """One admitted API call on a decoded body: the result, or a HubApiError. What the HTTP
+        path and the in-process client (pipeline.hub.direct_client) share."""
+        try:
+            return self.api.call(operation, body)
+        except RecursionError:  # a body json could read but the checks cannot walk
+            raise invalid_input("the request body is nested too deeply") from None
 
 
 class _Handler(BaseHTTPRequestHandler):

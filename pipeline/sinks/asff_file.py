@@ -6,7 +6,8 @@ good one is where it lies in the file, which is read again when the findings are
 (pipeline.file_documents): memory does not grow with the file. Any other layout is decoded
 as one document and its findings kept as compact JSON (pipeline.packed_documents), with the
 same results.
-Either way every finding is checked before anything is published. A document that is not
+Either way every finding is checked before anything is published, and read back as a
+CheckedFinding (pipeline.checked_finding). A document that is not
 a JSON array of objects is refused whole (the first problem in document order, as a
 whole-document decode would report it); a finding that is not valid ASFF, or repeats an
 Id, is refused by name while the good ones go on (`AsffInput.refused`).
@@ -24,6 +25,7 @@ from typing import Any, BinaryIO
 
 from pipeline import jsonin
 from pipeline.asff_validation import problems
+from pipeline.checked_finding import CheckedFinding
 from pipeline.errors import ReportError
 from pipeline.file_documents import FileDocuments
 from pipeline.indented_array import OtherLayout, read_chunks, split_item_spans
@@ -104,7 +106,7 @@ def _decoded(piece: bytes) -> Any:
 
 def _checked_in_place(path: str, open_input: Opener, spans: Iterable[tuple[int, bytes]]) -> AsffInput:
     """Every item checked in order: where the valid ones lie is kept, the others refused by name."""
-    documents = FileDocuments(path, open_input, summarize=summarize)
+    documents = FileDocuments(path, open_input, summarize=summarize, document_type=CheckedFinding)
     loaded = AsffInput(documents)
     seen: set[str] = set()
     for index, (offset, piece) in enumerate(spans):
@@ -116,7 +118,7 @@ def _checked_in_place(path: str, open_input: Opener, spans: Iterable[tuple[int, 
 
 def _checked(path: str, findings: Iterable[Any]) -> AsffInput:
     """Every finding checked in order: the valid ones packed, the others refused by name."""
-    documents = PackedDocuments(summarize=summarize)
+    documents = PackedDocuments(summarize=summarize, document_type=CheckedFinding)
     loaded = AsffInput(documents)
     seen: set[str] = set()
     for index, finding in enumerate(findings):
