@@ -14,6 +14,7 @@ import pytest
 
 from pipeline import jsonin, jsonout
 from pipeline.asff import to_asff
+from pipeline.checked_finding import CheckedFinding
 from pipeline.bounded_map import map_bounded
 from pipeline.context import ScanContext
 from pipeline.errors import ReportError
@@ -94,7 +95,10 @@ def test_every_layout_loads_the_same_findings(tmp_path: Path, layout: str) -> No
     documents = findings(4)
     data = {"indented": indented(documents), "compact": json.dumps(documents).encode(),
             "indent-4": json.dumps(documents, indent=4).encode()}[layout]
-    assert list(load_asff_file(write(tmp_path, data)).findings) == documents
+    loaded = list(load_asff_file(write(tmp_path, data)).findings)
+    assert loaded == documents
+    # Read back as checked (pipeline.checked_finding), in either holder: the in-process hub trusts that.
+    assert {type(finding) for finding in loaded} == {CheckedFinding}
 
 
 def test_the_layout_split_is_used_for_parse_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
