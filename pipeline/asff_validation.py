@@ -156,6 +156,12 @@ UNKNOWN_SIZE: Final = float("inf")
 _NO_MAXIMUM: Final = 1 << 62
 
 
+def size_bound_of_compact(compact_length: int | None) -> float:
+    """encoded_size_bound of a value whose orjson compact form is `compact_length` bytes long
+    (None: orjson could not encode it), for a caller that has encoded it already."""
+    return UNKNOWN_SIZE if compact_length is None else 2 * compact_length
+
+
 def encoded_size_bound(value: Any) -> float:
     """An upper bound of len(json.dumps(value, ensure_ascii=False)) in UTF-8 bytes, from C in about 1 us.
 
@@ -167,7 +173,7 @@ def encoded_size_bound(value: Any) -> float:
     bits, a key that is not a str), so that the caller takes the exact size.
     """
     try:
-        return 2 * len(orjson.dumps(value))
+        return size_bound_of_compact(len(orjson.dumps(value)))
     except TypeError:  # orjson.JSONEncodeError is a TypeError
         return UNKNOWN_SIZE
 

@@ -3,13 +3,16 @@
 Every read gives a fresh copy (changing it changes nothing held), of `document_type` (a
 dict subclass that says what the holder knows of them: pipeline.checked_finding). With a
 `summarize` function, a small summary of each document is kept beside it (`summaries`), for
-the passes that read only a few fields (pipeline.sinks.finding_summary). How the documents are held is
+the passes that read only a few fields (pipeline.sinks.finding_summary). `compact_lengths`
+holds each document's orjson compact length where the holder knows it (0 where not), so a
+pass that needs a size bound (pipeline.sinks.batching) need not encode the document again. How the documents are held is
 the subclass's: packed JSON in memory (pipeline.packed_documents) or where they lie in a file
 (pipeline.file_documents).
 """
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from array import array
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, overload
 
@@ -21,8 +24,11 @@ class DocumentSequence(Sequence[dict[str, Any]], ABC):
         self._summarize = summarize
         self._document_type = document_type
         self.summaries: list[dict[str, Any]] | None = [] if summarize is not None else None
+        self.compact_lengths = array("I")
 
-    def _keep_summary(self, document: dict[str, Any]) -> None:
+    def _keep_summary(self, document: dict[str, Any], compact_length: int | None) -> None:
+        """What is kept beside each document, in the order they are appended."""
+        self.compact_lengths.append(compact_length or 0)
         if self._summarize is not None and self.summaries is not None:
             self.summaries.append(self._summarize(document))
 

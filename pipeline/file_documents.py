@@ -34,12 +34,13 @@ class FileDocuments(DocumentSequence):
         self._lengths = array("q")
         self._checksums = array("I")
 
-    def append(self, offset: int, raw: bytes, document: dict[str, Any]) -> None:
-        """`document` is what `raw`, found at `offset`, decodes to."""
+    def append(self, offset: int, raw: bytes, document: dict[str, Any], compact_length: int | None = None) -> None:
+        """`document` is what `raw`, found at `offset`, decodes to; `compact_length` its
+        jsonin.compact_length, where the caller has taken it."""
         self._offsets.append(offset)
         self._lengths.append(len(raw))
         self._checksums.append(zlib.crc32(raw))
-        self._keep_summary(document)
+        self._keep_summary(document, compact_length)
 
     def __len__(self) -> int:
         return len(self._offsets)

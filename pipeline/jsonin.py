@@ -30,6 +30,17 @@ def loads(data: bytes | str) -> Any:
     return json.loads(data)
 
 
+def compact_length(value: Any) -> int | None:
+    """len(dumps_compact(value)) where orjson encodes it; None where it cannot (a lone surrogate,
+    an integer over 64 bits, a key that is not a str), which callers read as "unknown"."""
+    if orjson is not None:
+        try:
+            return len(orjson.dumps(value))
+        except (TypeError, orjson.JSONEncodeError):
+            return None
+    return None
+
+
 def dumps_compact(value: Any) -> bytes:
     """Compact JSON bytes that `loads` reads back to an equal value (lone surrogates escaped)."""
     if orjson is not None:

@@ -22,9 +22,10 @@ class PackedDocuments(DocumentSequence):
         for document in documents:
             self.append(document)
 
-    def append(self, document: dict[str, Any]) -> None:
+    def append(self, document: dict[str, Any], compact_length: int | None = None) -> None:
+        """`compact_length`: the document's jsonin.compact_length, where the caller has taken it."""
         self._packed.append(jsonin.dumps_compact(document))
-        self._keep_summary(document)
+        self._keep_summary(document, compact_length)
 
     def __len__(self) -> int:
         return len(self._packed)

@@ -14,8 +14,8 @@ import pytest
 
 from pipeline import jsonin, jsonout
 from pipeline.asff import to_asff
-from pipeline.checked_finding import CheckedFinding
 from pipeline.bounded_map import map_bounded
+from pipeline.checked_finding import CheckedFinding
 from pipeline.context import ScanContext
 from pipeline.errors import ReportError
 from pipeline.finding import Category, CodeLocation, Finding, Severity

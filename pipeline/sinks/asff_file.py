@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from pipeline import jsonin
-from pipeline.asff_validation import problems
+from pipeline.asff_validation import problems, size_bound_of_compact
 from pipeline.checked_finding import CheckedFinding
 from pipeline.errors import ReportError
 from pipeline.file_documents import FileDocuments
@@ -111,8 +111,9 @@ def _checked_in_place(path: str, open_input: Opener, spans: Iterable[tuple[int, 
     seen: set[str] = set()
     for index, (offset, piece) in enumerate(spans):
         finding = _decoded(piece)
-        if _accepts(path, index, finding, seen, loaded.refused):
-            documents.append(offset, piece, finding)
+        length = _compact_length(path, index, finding)
+        if _accepts(path, index, finding, length, seen, loaded.refused):
+            documents.append(offset, piece, finding, length)
     return loaded
 
 
@@ -122,22 +123,30 @@ def _checked(path: str, findings: Iterable[Any]) -> AsffInput:
     loaded = AsffInput(documents)
     seen: set[str] = set()
     for index, finding in enumerate(findings):
-        if _accepts(path, index, finding, seen, loaded.refused):
-            documents.append(finding)
+        length = _compact_length(path, index, finding)
+        if _accepts(path, index, finding, length, seen, loaded.refused):
+            documents.append(finding, length)
     return loaded
 
 
-def _accepts(path: str, index: int, finding: Any, seen: set[str], refused: list[str]) -> bool:
+def _compact_length(path: str, index: int, finding: Any) -> int | None:
+    """Taken once here and kept (DocumentSequence.compact_lengths): the size check reads it, and
+    the batching of the import (pipeline.sinks.batching) does not encode the finding again."""
     if not isinstance(finding, dict):
         raise ReportError(path, f"item {index} is not a JSON object")
-    problem = _problem(index, finding, seen)
+    return jsonin.compact_length(finding)
+
+
+def _accepts(path: str, index: int, finding: dict[str, Any], compact_length: int | None, seen: set[str],
+             refused: list[str]) -> bool:
+    problem = _problem(index, finding, compact_length, seen)
     if problem is not None:
         refused.append(f"{path}: {problem}")
     return problem is None
 
 
-def _problem(index: int, finding: dict[str, Any], seen: set[str]) -> str | None:
-    found = problems(finding)
+def _problem(index: int, finding: dict[str, Any], compact_length: int | None, seen: set[str]) -> str | None:
+    found = problems(finding, size_bound_of_compact(compact_length))
     if found:
         more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
         return f"finding {index} ({finding.get('Id', 'no Id')}) is not valid ASFF: {found[0]}{more}"

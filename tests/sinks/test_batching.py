@@ -6,9 +6,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pipeline import jsonin
 from pipeline.asff import to_asff
 from pipeline.asff_validation import validate
 from pipeline.finding import Category, CodeLocation, Finding, Severity
+from pipeline.packed_documents import PackedDocuments
+from pipeline.sinks import batching
 from pipeline.sinks.base import Scope
 from pipeline.sinks.batching import (
     MAX_FINDINGS_PER_REQUEST,
@@ -121,3 +124,26 @@ def test_the_size_bound_is_never_below_what_botocore_sends(value):
 def test_batches_by_the_bound_are_the_exact_greedy_split(findings, max_count, max_bytes):
     findings = [f for f in findings if request_size([f]) <= max_bytes]
     assert batches(findings, max_count, max_bytes) == _exact_greedy(findings, max_count, max_bytes)
+
+
+@given(st.lists(st.dictionaries(st.sampled_from(["Id", "Title", "Note"]), _TEXTS, min_size=1), max_size=40),
+       st.integers(1, 7), st.integers(40, 900))
+@settings(max_examples=200, deadline=None)
+def test_the_lengths_a_sequence_keeps_give_the_same_split(findings, max_count, max_bytes):
+    findings = [f for f in findings if request_size([f]) <= max_bytes]
+    packed = PackedDocuments()
+    for finding in findings:
+        packed.append(finding, jsonin.compact_length(finding))
+    assert list(packed.compact_lengths) == [len(jsonin.dumps_compact(f)) for f in findings]
+    assert batches(packed, max_count, max_bytes) == _exact_greedy(findings, max_count, max_bytes)
+
+
+def test_a_finding_whose_length_is_not_known_is_measured(monkeypatch):
+    packed = PackedDocuments()
+    packed.append({"Id": "known", "Title": "x" * 50}, jsonin.compact_length({"Id": "known", "Title": "x" * 50}))
+    packed.append({"Id": "unknown", "Title": "y" * 50})  # no length kept: encoded for the bound
+    measured = []
+    real = batching.encoded_size_bound
+    monkeypatch.setattr(batching, "encoded_size_bound", lambda finding: measured.append(finding["Id"]) or real(finding))
+    assert [[f["Id"] for f in batch] for batch in batches(packed, 10, 10_000)] == [["known", "unknown"]]
+    assert measured == ["unknown"]
