@@ -134,3 +134,15 @@ def test_version_is_printed_on_stdout() -> None:
     done = subprocess.run([sys.executable, "-m", "pipeline.cli", "--version"], cwd=PROJECT,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and done.stdout.startswith("secpipe ") and done.stderr == ""
+
+
+def test_a_publish_into_the_embedded_hub_loads_neither_boto3_nor_botocores_model_nor_jinja2(tmp_path: Path) -> None:
+    """Its calls go straight to the hub (pipeline.hub.direct_client): boto3 is for a hub over HTTP,
+    the model for routing HTTP and checking queries, jinja2 for the console's first page."""
+    findings = tmp_path / "findings.json"
+    findings.write_text("[]")
+    arguments = ["publish", "--hub", "local", "--db", str(tmp_path / "hub.sqlite3"), str(findings)]
+    code = ("import contextlib, io, pipeline.cli\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            f"    assert pipeline.cli.main({arguments!r}) == 0\n")
+    assert not {"boto3", "botocore.session", "botocore.client", "jinja2"} & set(loaded_after(code))

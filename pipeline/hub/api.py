@@ -12,16 +12,15 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from botocore.model import OperationModel, Shape
-from botocore.validate import ParamValidator
-
-from pipeline.botocore_loader import new_session
 from pipeline.hub import filters, imports, updates
 from pipeline.hub.errors import invalid_input
 from pipeline.hub.storage import FindingStore, StagedFinding, StoredFinding
 from pipeline.hub.timestamps import now_iso
+
+if TYPE_CHECKING:
+    from botocore.model import OperationModel, Shape
 
 MAX_RESULTS = 100
 MAX_IDENTIFIERS = 100
@@ -36,6 +35,10 @@ class Operation:
 
 @cache
 def operation_model(name: str) -> OperationModel:
+    # botocore's model is read when a request needs it (routing HTTP, checking a GetFindings or
+    # BatchUpdateFindings body): an import into the embedded hub never does.
+    from pipeline.botocore_loader import new_session
+
     return new_session().get_service_model("securityhub").operation_model(name)
 
 
@@ -44,15 +47,19 @@ def _operation(name: str) -> Operation:
     return Operation(name, http["method"], http["requestUri"])
 
 
-# Routes come from botocore's model, so they are the paths boto3 calls.
-OPERATIONS: dict[tuple[str, str], Operation] = {
-    (op.method, op.path): op
-    for op in map(_operation, ("BatchImportFindings", "GetFindings", "BatchUpdateFindings"))
-}
+@cache
+def operations() -> dict[tuple[str, str], Operation]:
+    """The API's routes, (method, path) -> operation. From botocore's model, so they are the paths
+    boto3 calls; read on the first HTTP request, not at import: a publish into the embedded hub
+    calls it directly (pipeline.hub.direct_client) and need not read the 1.7 MB model for them."""
+    return {(op.method, op.path): op
+            for op in map(_operation, ("BatchImportFindings", "GetFindings", "BatchUpdateFindings"))}
 
 
 def _validate(operation: str, body: dict[str, Any]) -> None:
     shape = operation_model(operation).input_shape
+    from botocore.validate import ParamValidator
+
     report = ParamValidator().validate(body, shape)
     if report.has_errors():
         raise invalid_input(" ".join(line.strip() for line in report.generate_report().splitlines()[1:]))

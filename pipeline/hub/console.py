@@ -10,11 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
-
-from jinja2 import Environment, FileSystemLoader
 
 from pipeline.hub import filters
 from pipeline.hub.api import HubApi
@@ -25,6 +24,9 @@ from pipeline.hub.finding_view import safe_url, view
 from pipeline.hub.redirects import console_target
 from pipeline.hub.storage import SEVERITY_RANK
 from pipeline.hub.web import HostGuard, Request, Response
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 ASSETS = Path(__file__).resolve().parent / "console"
 PAGE_SIZE = 50
@@ -54,8 +56,6 @@ class Console:
         self.api = api
         self.guard = guard
         self.tokens = tokens or CsrfTokens()
-        self.templates = Environment(loader=FileSystemLoader(str(ASSETS / "templates")), autoescape=True)
-        self.templates.filters["safe_url"] = safe_url
         self.static = {p.name: p for p in (ASSETS / "static").iterdir() if p.suffix in STATIC_TYPES}
         self.routes = [
             Route("GET", re.compile(r"/"), lambda r: Response.redirect("/console/")),
@@ -65,6 +65,15 @@ class Console:
             Route("POST", re.compile(r"/console/workflow"), self.update_many, changes_state=True),
             Route("GET", re.compile(r"/console/static/([\w.-]+)"), self.static_file),
         ]
+
+    @cached_property
+    def templates(self) -> Environment:
+        # jinja2 is loaded with the first page: a hub started for a publish or a scan may serve none.
+        from jinja2 import Environment, FileSystemLoader
+
+        templates = Environment(loader=FileSystemLoader(str(ASSETS / "templates")), autoescape=True)
+        templates.filters["safe_url"] = safe_url
+        return templates
 
     def handle(self, request: Request) -> Response:
         for route in self.routes:

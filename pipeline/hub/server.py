@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from pipeline import jsonin
 from pipeline.hub import api_guard
-from pipeline.hub.api import OPERATIONS, HubApi, Operation
+from pipeline.hub.api import HubApi, Operation, operations
 from pipeline.hub.errors import HubApiError, invalid_input, too_many_requests
 from pipeline.hub.quota import Quota
 from pipeline.hub.web import HostGuard, Request, Response
@@ -46,7 +46,7 @@ class HubApp:
         if not self.guard.allows(request.headers.get("host")):
             # 421 Misdirected Request: this server does not answer for that name.
             return Response.text(421, "This server does not answer for that Host header.\n")
-        operation = OPERATIONS.get((request.method, request.path))
+        operation = operations().get((request.method, request.path))
         if operation is not None:
             refused = api_guard.refusal(request)
             return self._api(operation, request) if refused is None else Response.error(refused)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 
-from pipeline.aws import SINGLE_ATTEMPT, AwsSettings, make_client, make_session
 from pipeline.context import DEFAULT_REGION
 from pipeline.sinks.connection import HubConnection, HubOptions
 
@@ -26,6 +25,8 @@ def _account_of(product_arn: str | None) -> str | None:
 def connect_local(options: HubOptions) -> Iterator[HubConnection]:
     account = _account_of(options.product_arn)
     if options.endpoint_url:
+        from pipeline.aws import SINGLE_ATTEMPT, AwsSettings, make_client, make_session  # boto3: only for HTTP
+
         session = make_session(AwsSettings(region=options.region or DEFAULT_REGION, loopback_credentials=True))
         client = make_client(session, "securityhub", endpoint_url=options.endpoint_url, retries=SINGLE_ATTEMPT,
                              max_pool_connections=options.settings.max_in_flight + 2, parameter_validation=False)
