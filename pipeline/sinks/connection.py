@@ -35,3 +35,6 @@ class HubConnection:
     account: str | None
     endpoint_url: str | None
     rate_limited: bool = True  # False only for an in-process local hub without quota emulation
+    # The hub runs in this process and its calls wait on nothing but its own work (the CPU, the
+    # store's lock): requests in flight at once would only take turns with each other.
+    in_process: bool = False

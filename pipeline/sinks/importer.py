@@ -57,6 +57,11 @@ class FindingImporter:
         report = ImportReport()
         if not findings:
             return report
+        if self.max_in_flight == 1:
+            # One request at a time (a hub in this process): no thread to hand each batch to.
+            for batch in iter_batches(findings):
+                report.merge(self._import_batch(batch))
+            return report
         with ThreadPoolExecutor(max_workers=self.max_in_flight, thread_name_prefix="secpipe-import") as pool:
             # A few batches ahead of the one being merged: the others are not built yet.
             for batch_report in map_bounded(pool, self._import_batch, iter_batches(findings), 2 * self.max_in_flight):

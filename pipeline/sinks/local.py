@@ -41,4 +41,4 @@ def connect_local(options: HubOptions) -> Iterator[HubConnection]:
     db_path.parent.mkdir(parents=True, exist_ok=True)
     with start_local_hub(db_path, host="127.0.0.1", port=0, quota=options.quota) as hub:
         yield HubConnection(DirectHubClient(hub.app), options.product_arn, account, hub.endpoint_url,
-                            rate_limited=options.quota)
+                            rate_limited=options.quota, in_process=True)

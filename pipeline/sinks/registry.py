@@ -60,6 +60,8 @@ def open_hub(name: str, options: HubOptions) -> Iterator[tuple[Sink, HubConnecti
         # Only a real AWS connection knows the caller's account; the local hub takes any.
         expected = connection.account if name == "securityhub" else None
         settings = options.settings if connection.rate_limited else unpaced(options.settings)
+        if connection.in_process:
+            settings = replace(settings, max_in_flight=1)
         yield SecurityHubSink(connection.client, connection.product_arn, settings, expected_account=expected), connection
 
 

@@ -131,3 +131,21 @@ def test_a_checked_finding_is_not_checked_again_and_a_plain_one_is(hub, monkeypa
     result = client.batch_import_findings(Findings=[CheckedFinding(make_finding("checked")), make_finding("plain")])
     assert result["SuccessCount"] == 2
     assert checked == ["plain"]
+
+
+def test_the_embedded_hub_is_sent_one_batch_at_a_time_from_the_calling_thread(tmp_path, monkeypatch):
+    import threading
+
+    from pipeline.hub.api import HubApi
+    from pipeline.sinks import registry
+    from pipeline.sinks.connection import HubOptions
+
+    threads = []
+    real = HubApi.batch_import_findings
+    monkeypatch.setattr(HubApi, "batch_import_findings",
+                        lambda api, body: threads.append(threading.current_thread()) or real(api, body))
+    with registry.open_hub("local", HubOptions(db_path=tmp_path / "hub.sqlite3")) as (sink, connection):
+        assert connection.in_process and isinstance(connection.client, DirectHubClient)
+        result = sink.publish([make_finding(f"f{i}") for i in range(250)], [])
+    assert result.accepted == 250 and len(threads) == 3
+    assert set(threads) == {threading.current_thread()}
