@@ -9,8 +9,9 @@ up to date once, in one transaction:
   drops the indexes on RecordState and WorkflowStatus: nearly every finding is ACTIVE and
   NEW, so those indexes found nearly everything, yet the planner preferred them to the
   UpdatedAt order and sorted every finding for one page (0.6 s at 100,000 findings).
-- version 3 finds a finding by key_hash, a hash of (ProductArn, Id), instead of a UNIQUE
-  index of the two texts: the table is rebuilt with every pk kept.
+- version 3 finds a finding by id_hash, a 64-bit hash of its Id, instead of a UNIQUE index
+  of the texts of (ProductArn, Id): the table is rebuilt with every pk kept. It drops the
+  index on GeneratorId, and orders the severity index by UpdatedAt within a severity.
 """
 from __future__ import annotations
 
@@ -23,14 +24,15 @@ from pipeline.hub.facets import FACET_KEYS
 VERSION = 3
 
 # The findings table, created under another name when an upgrade rebuilds it. A finding is
-# (ProductArn, Id), found through key_hash, a 64-bit hash of the two (finding_key): an index
-# of small integers costs a third of what the UNIQUE index of the two texts cost on every
-# import (its pages, one per new finding, were most of each COMMIT). The hash is not
-# unique: two findings may share one, so every lookup compares ProductArn and Id exactly.
+# (ProductArn, Id), found through id_hash, a 64-bit hash of its Id (id_hash()): an index of
+# small integers costs far less on every import than the UNIQUE index of the two texts did
+# (a page of it per new finding, most of each COMMIT). The hash is not unique: findings of
+# two products with one Id share it, as may two Ids, so every lookup then compares
+# ProductArn and Id exactly. Of the Id alone, so that a query for an Id can use it too.
 # Small columns first, the finding's JSON last, so reading a column never walks over it.
 _FINDINGS_COLUMNS = """(
     pk INTEGER PRIMARY KEY,
-    key_hash INTEGER NOT NULL,
+    id_hash INTEGER NOT NULL,
     product_arn TEXT NOT NULL,
     id TEXT NOT NULL,
     generator_id TEXT NOT NULL,
@@ -68,22 +70,26 @@ CREATE TABLE IF NOT EXISTS facet_values (
 """
 
 # Made after the upgrades, which may rebuild the findings table (and so drop its indexes).
+# An index whose values arrive in order (UpdatedAt; UpdatedAt within each of the five
+# severities) adds a page or a few to a batch's COMMIT; one in random order (id_hash, and
+# GeneratorId, which version 2 indexed) adds one per finding. The console's default order,
+# severity then UpdatedAt, is read from its index; GeneratorId is filtered by scanning
+# (no query of secpipe or its console filters on it).
 INDEXES = """
-CREATE INDEX IF NOT EXISTS findings_key ON findings (key_hash);
+CREATE INDEX IF NOT EXISTS findings_id_hash ON findings (id_hash);
 CREATE INDEX IF NOT EXISTS findings_updated ON findings (updated_at_us);
-CREATE INDEX IF NOT EXISTS findings_severity ON findings (severity_rank);
-CREATE INDEX IF NOT EXISTS findings_generator ON findings (generator_id);
+CREATE INDEX IF NOT EXISTS findings_severity_updated ON findings (severity_rank, updated_at_us);
 """
 
-KEY_FUNCTION = "secpipe_finding_key"
+HASH_FUNCTION = "secpipe_id_hash"
 
 
-def finding_key(product_arn: str, finding_id: str) -> int:
-    """The key_hash of a finding: the first 8 bytes of a BLAKE2b digest, as a signed 64-bit
-    integer (SQLite's). Stable across processes and Python versions, unlike hash(); a
-    collision only costs a row read and compared for nothing."""
-    text = f"{product_arn}\n{finding_id}".encode("utf-8", "surrogatepass")
-    return int.from_bytes(hashlib.blake2b(text, digest_size=8).digest(), "big", signed=True)
+def id_hash(finding_id: str) -> int:
+    """The id_hash of a finding's Id: the first 8 bytes of its BLAKE2b digest, as a signed
+    64-bit integer (SQLite's). Stable across processes and Python versions, unlike hash();
+    a collision only costs a row read and compared for nothing."""
+    digest = hashlib.blake2b(finding_id.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
 
 
 _FROM_SIDE_TABLES = """
@@ -114,8 +120,8 @@ _V2_COLUMNS = ("pk, product_arn, id, generator_id, aws_account_id, title, severi
 # SQLite cannot drop a UNIQUE constraint: the table is copied, keeping every pk (notes name it).
 _REBUILT_WITH_KEY_HASH = f"""
 CREATE TABLE findings_v3 {_FINDINGS_COLUMNS};
-INSERT INTO findings_v3 (key_hash, {_V2_COLUMNS})
-    SELECT {KEY_FUNCTION}(product_arn, id), {_V2_COLUMNS} FROM findings ORDER BY pk;
+INSERT INTO findings_v3 (id_hash, {_V2_COLUMNS})
+    SELECT {HASH_FUNCTION}(id), {_V2_COLUMNS} FROM findings ORDER BY pk;
 DROP TABLE findings;
 ALTER TABLE findings_v3 RENAME TO findings;
 """
@@ -142,7 +148,7 @@ def prepare(db: sqlite3.Connection, name: str = "the hub database") -> None:
             older = bool(_columns(db, "findings"))  # else a new file
             _run(db, TABLES)
             if older:
-                db.create_function(KEY_FUNCTION, 2, finding_key, deterministic=True)
+                db.create_function(HASH_FUNCTION, 1, id_hash, deterministic=True)
                 for version in range(_version(db), VERSION):
                     _run(db, _UPGRADES[version])
             _run(db, INDEXES)

@@ -1,5 +1,5 @@
 """SQLite storage of the local hub: one row per (ProductArn, Id), found through a hash of the
-two (pipeline.hub.schema.finding_key) and then compared exactly.
+Id (pipeline.hub.schema.id_hash) and then compared exactly.
 
 The finding is kept whole as JSON; the fields GetFindings filters and sorts on are
 copied into columns, indexed where an index narrows a query (pipeline.hub.schema). The
@@ -29,7 +29,7 @@ from typing import Any
 from pipeline import jsonin
 from pipeline.hub import schema
 from pipeline.hub.facets import FACET_KEYS
-from pipeline.hub.schema import finding_key
+from pipeline.hub.schema import id_hash
 from pipeline.hub.timestamps import to_microseconds
 
 SEVERITY_RANK = {"INFORMATIONAL": 0, "LOW": 1, "MEDIUM": 2, "HIGH": 3, "CRITICAL": 4}
@@ -39,9 +39,9 @@ _COLUMNS = (
     "record_state", "workflow_status", "compliance_status", "created_at_us", "updated_at_us",
     "customer_fields", "product_fields", "resources", "doc",
 )
-_INSERT = (f"INSERT INTO findings (key_hash, {', '.join(_COLUMNS)}) "
+_INSERT = (f"INSERT INTO findings (id_hash, {', '.join(_COLUMNS)}) "
            f"VALUES (?, {', '.join('?' for _ in _COLUMNS)})")
-# A finding's identity (ProductArn, Id, so its key_hash) never changes: the rest is rewritten.
+# A finding's identity (ProductArn, Id, so its id_hash) never changes: the rest is rewritten.
 _REWRITTEN = _COLUMNS[2:]
 _REWRITE = f"UPDATE findings SET {', '.join(f'{c} = ?' for c in _REWRITTEN)} WHERE pk = ?"
 WAL_CHECKPOINT_PAGES = 10_000
@@ -136,9 +136,9 @@ class FindingStore:
     # -- reads -------------------------------------------------------------------------
 
     def fetch_by_keys(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], StoredFinding]:
-        """The stored findings of these (ProductArn, Id) keys: the rows of their key hashes, less
+        """The stored findings of these (ProductArn, Id) keys: the rows of their Ids' hashes, less
         any other finding that shares a hash."""
-        wanted = {key: finding_key(*key) for key in keys}
+        wanted = {key: id_hash(key[1]) for key in keys}
         hashes = list(set(wanted.values()))
         found: dict[tuple[str, str], StoredFinding] = {}
         with self._lock:
@@ -146,7 +146,7 @@ class FindingStore:
                 chunk = hashes[start:start + _KEY_CHUNK]
                 for pk, arn, ident, customer, doc in self._db.execute(
                         "SELECT pk, product_arn, id, customer_fields, doc FROM findings "
-                        f"WHERE key_hash IN ({', '.join('?' * len(chunk))})", chunk):
+                        f"WHERE id_hash IN ({', '.join('?' * len(chunk))})", chunk):
                     if (arn, ident) in wanted:
                         found[(arn, ident)] = StoredFinding(pk, jsonin.loads(doc), _customer_fields(customer))
         return found
@@ -216,7 +216,7 @@ class FindingStore:
             if not self._db.in_transaction:
                 raise RuntimeError("upsert runs inside the exclusive() that read its stored findings")
             self._written_since_analyze += len(staged)
-            new = [(finding_key(*s.key), *_row(s)) for s in staged if s.key not in stored]
+            new = [(id_hash(s.doc["Id"]), *_row(s)) for s in staged if s.key not in stored]
             rewritten = [(*_row(s)[2:], stored[s.key].pk) for s in staged if s.key in stored]
             if new:
                 self._db.executemany(_INSERT, new)

@@ -228,7 +228,7 @@ def test_the_planner_gets_statistics_once_the_findings_have_grown(tmp_path):
 _OLD_FINDINGS = {7: make_finding("a"), 42: make_finding("b"), 43: make_finding("a", ProductArn=OTHER_PRODUCT_ARN)}
 
 
-def test_a_version_2_file_keeps_every_pk_and_note_and_finds_its_findings_by_key_hash(tmp_path):
+def test_a_version_2_file_keeps_every_pk_and_note_and_finds_its_findings_by_id_hash(tmp_path):
     path = tmp_path / "hub.sqlite3"
     _write_version_2(path, _OLD_FINDINGS)
     store = FindingStore(path)
@@ -248,11 +248,11 @@ def test_a_version_2_file_keeps_every_pk_and_note_and_finds_its_findings_by_key_
     store.close()
     with sqlite3.connect(path) as db:
         assert db.execute("PRAGMA user_version").fetchone()[0] == schema.VERSION == 3
-        hashes = dict(db.execute("SELECT pk, key_hash FROM findings"))
+        hashes = dict(db.execute("SELECT pk, id_hash FROM findings"))
         unique = db.execute("SELECT count(*) FROM sqlite_master WHERE name LIKE 'sqlite_autoindex_findings%'").fetchone()
-    assert hashes[42] == schema.finding_key(PRODUCT_ARN, "b") and hashes[43] == schema.finding_key(OTHER_PRODUCT_ARN, "a")
+    assert (hashes[7], hashes[42], hashes[43]) == (schema.id_hash("a"), schema.id_hash("b"), schema.id_hash("a"))
     assert unique == (0,)  # the UNIQUE index of the texts is gone
-    assert {"findings_key", "findings_updated", "notes_finding"} <= _indexes(path)
+    assert _indexes(path) == {"findings_id_hash", "findings_updated", "findings_severity_updated", "notes_finding"}
 
 
 _OPEN_WHEN_TOLD = textwrap.dedent("""
@@ -281,29 +281,48 @@ def test_two_processes_opening_a_version_2_file_at_once_upgrade_it_once(tmp_path
     with sqlite3.connect(path) as db:
         assert db.execute("PRAGMA user_version").fetchone()[0] == schema.VERSION
         assert db.execute("SELECT count(*) FROM notes").fetchone()[0] == 1000
-        rows = db.execute("SELECT pk, key_hash, id FROM findings ORDER BY pk").fetchall()
-    assert rows == [(pk, schema.finding_key(PRODUCT_ARN, f"f{pk}"), f"f{pk}") for pk in findings]
+        rows = db.execute("SELECT pk, id_hash, id FROM findings ORDER BY pk").fetchall()
+    assert rows == [(pk, schema.id_hash(f"f{pk}"), f"f{pk}") for pk in findings]
 
 
-def test_the_key_hash_is_fixed_by_the_file_format():
+def test_the_id_hash_is_fixed_by_the_file_format():
     """Files written by one secpipe are read by another: the hash must not depend on the process."""
-    # What `printf 'arn:p\nx' | b2sum -l 64` prints (GNU coreutils), read as a signed 64-bit integer.
-    assert schema.finding_key("arn:p", "x") == int("327356679e970889", 16)
-    assert schema.finding_key("arn:p", "z") == int("a4ecfb51f1b4a940", 16) - 2**64
-    assert schema.finding_key("arn:p", "x") != schema.finding_key("arn:p", "y")
+    # What `printf ID | b2sum -l 64` prints (GNU coreutils), read as a signed 64-bit integer.
+    assert schema.id_hash("sarif/B101/x") == int("2267452e4c4a29ff", 16)
+    assert schema.id_hash("sarif/B101/z") == int("f688b5aec71fea46", 16) - 2**64
 
 
 def test_an_upgrade_that_fails_leaves_the_version_2_file_as_it_was(tmp_path, monkeypatch):
     path = tmp_path / "hub.sqlite3"
     _write_version_2(path, _OLD_FINDINGS)
 
-    def broken(product_arn: str, finding_id: str) -> int:
+    def broken(finding_id: str) -> int:
         raise ValueError("no hash today")
 
-    monkeypatch.setattr(schema, "finding_key", broken)
+    monkeypatch.setattr(schema, "id_hash", broken)
     with pytest.raises(sqlite3.OperationalError):
         FindingStore(path)
     with sqlite3.connect(path) as db:
         assert db.execute("PRAGMA user_version").fetchone()[0] == 2
         assert db.execute("SELECT count(*) FROM findings").fetchone()[0] == 3
-        assert "key_hash" not in {row[1] for row in db.execute("PRAGMA table_info(findings)")}
+        assert "id_hash" not in {row[1] for row in db.execute("PRAGMA table_info(findings)")}
+
+
+def test_the_consoles_default_order_is_read_from_an_index_not_sorted(tmp_path):
+    """Severity, then UpdatedAt: one index holds both, so a page reads its own rows only (with an
+    index of the severity alone SQLite sorted each severity's findings: 0.2 s at 100,000)."""
+    store = FindingStore(tmp_path / "hub.sqlite3")
+    api = HubApi(store)
+    for start in range(0, 1200, 100):
+        api.call("BatchImportFindings", {"Findings": [
+            make_finding(f"g{n}", Severity={"Label": ("LOW", "HIGH", "CRITICAL")[n % 3]}) for n in range(start, start + 100)]})
+    sort = [{"Field": "SeverityLabel", "SortOrder": "desc"}, {"Field": "UpdatedAt", "SortOrder": "desc"}]
+    scope = {"RecordState": [{"Value": "ACTIVE", "Comparison": "EQUALS"}]}
+    page = api.call("GetFindings", {"Filters": scope, "SortCriteria": sort, "MaxResults": 100})
+    assert {f["Severity"]["Label"] for f in page["Findings"]} == {"CRITICAL"}
+    query = filters.build(scope, sort)
+    plan = " ".join(row[3] for row in store._db.execute(
+        f"EXPLAIN QUERY PLAN SELECT pk FROM findings AS f WHERE {query.where} ORDER BY {query.order_by} LIMIT 100",
+        query.params))
+    assert "findings_severity_updated" in plan and "TEMP B-TREE" not in plan
+    store.close()

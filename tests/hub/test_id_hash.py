@@ -1,5 +1,5 @@
-"""A finding is found by a 64-bit hash of (ProductArn, Id): findings whose hashes collide stay
-distinct findings, and each import and update reaches the right one."""
+"""A finding is found by a 64-bit hash of its Id, then (ProductArn, Id) compared: findings whose
+hashes collide stay distinct findings, and each import and update reaches the right one."""
 from __future__ import annotations
 
 import sqlite3
@@ -17,7 +17,7 @@ COLLIDING = -42
 @pytest.fixture
 def colliding(tmp_path, monkeypatch):
     """A hub where every finding has the same key hash."""
-    monkeypatch.setattr(storage, "finding_key", lambda product_arn, finding_id: COLLIDING)
+    monkeypatch.setattr(storage, "id_hash", lambda finding_id: COLLIDING)
     store = FindingStore(tmp_path / "hub.sqlite3")
     yield HubApi(store)
     store.close()
@@ -33,7 +33,7 @@ def test_findings_whose_hashes_collide_stay_two_findings(colliding):
     assert _ids(colliding) == {"a": "A", "b": "B", "c": "C"}
     store = colliding.store
     with sqlite3.connect(store.path) as db:
-        assert db.execute("SELECT DISTINCT key_hash FROM findings").fetchall() == [(COLLIDING,)]
+        assert db.execute("SELECT DISTINCT id_hash FROM findings").fetchall() == [(COLLIDING,)]
     found = store.fetch_by_keys([(PRODUCT_ARN, "b")])
     assert list(found) == [(PRODUCT_ARN, "b")] and found[(PRODUCT_ARN, "b")].doc["Title"] == "B"
 
