@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+from functools import lru_cache
 
 from pipeline.errors import ConfigError
 from pipeline.hub.facets import FACET_KEYS
@@ -84,6 +85,8 @@ CREATE INDEX IF NOT EXISTS findings_severity_updated ON findings (severity_rank,
 HASH_FUNCTION = "secpipe_id_hash"
 
 
+# An import hashes each Id twice, to read the batch's stored findings and to insert the new ones.
+@lru_cache(maxsize=1024)
 def id_hash(finding_id: str) -> int:
     """The id_hash of a finding's Id: the first 8 bytes of its BLAKE2b digest, as a signed
     64-bit integer (SQLite's). Stable across processes and Python versions, unlike hash();

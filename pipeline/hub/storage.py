@@ -210,8 +210,9 @@ class FindingStore:
         staged = list({s.key: s for s in staged}.values())
         if not staged:
             return
-        facets = {(key, value) for s in staged for key in FACET_KEYS
-                  if isinstance(value := (s.doc.get("ProductFields") or {}).get(key), str)}
+        fields = [s.doc.get("ProductFields") or {} for s in staged]
+        # Distinct values first: a batch has one or a few of each (its scope).
+        facets = {(key, value) for key in FACET_KEYS for value in {f.get(key) for f in fields} if isinstance(value, str)}
         with self._lock:
             if not self._db.in_transaction:
                 raise RuntimeError("upsert runs inside the exclusive() that read its stored findings")
