@@ -44,6 +44,10 @@ _INSERT = (f"INSERT INTO findings (id_hash, {', '.join(_COLUMNS)}) "
 # A finding's identity (ProductArn, Id, so its id_hash) never changes: the rest is rewritten.
 _REWRITTEN = _COLUMNS[2:]
 _REWRITE = f"UPDATE findings SET {', '.join(f'{c} = ?' for c in _REWRITTEN)} WHERE pk = ?"
+# A new file's pages (SQLite fixes the size when it writes the first page): a finding's row is
+# about 2.8 KB, one to a 4 KB page with a third of it empty; five share a 16 KB page, so a
+# batch's COMMIT writes fewer, fuller pages (a sixth less CPU per imported finding).
+PAGE_SIZE = 16_384
 WAL_CHECKPOINT_PAGES = 10_000
 MIN_ROWS_FOR_ANALYZE = 1_000
 # SQLite allows 32766 bound variables: key hashes looked up per query.
@@ -103,9 +107,11 @@ class FindingStore:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
         self._db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
+        self._db.execute(f"PRAGMA page_size={PAGE_SIZE}")  # before WAL, which keeps the size a file has
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
-        # Checkpoint at about 40 MB of log, not SQLite's 4 MB: each checkpoint copies every page
+        # Checkpoint at 10,000 pages of log (40 MB of a file of 4 KB pages, 160 MB of 16 KB ones; a
+        # quarter of that cost 5% more at 16 KB), not SQLite's 1,000: each checkpoint copies every page
         # changed since the last, and an import changes the same index pages batch after batch
         # (a seventh of a 100,000-finding import's CPU). The log goes when the hub closes.
         self._db.execute(f"PRAGMA wal_autocheckpoint={WAL_CHECKPOINT_PAGES}")

@@ -14,7 +14,7 @@ import pytest
 from pipeline.hub import filters, schema
 from pipeline.hub.api import HubApi
 from pipeline.hub.imports import stage
-from pipeline.hub.storage import _COLUMNS, WAL_CHECKPOINT_PAGES, FindingStore, _row
+from pipeline.hub.storage import _COLUMNS, PAGE_SIZE, WAL_CHECKPOINT_PAGES, FindingStore, _row
 from tests.conftest import PROJECT
 from tests.hub.conftest import OTHER_PRODUCT_ARN, PRODUCT_ARN, make_finding
 
@@ -92,6 +92,7 @@ def test_a_new_file_is_at_the_current_version_without_side_tables(tmp_path):
     store.close()
     with sqlite3.connect(tmp_path / "hub.sqlite3") as db:
         assert db.execute("PRAGMA user_version").fetchone()[0] == schema.VERSION
+        assert db.execute("PRAGMA page_size").fetchone()[0] == PAGE_SIZE
         tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert tables == {"findings", "notes", "facet_values"}
 
@@ -250,8 +251,10 @@ def test_a_version_2_file_keeps_every_pk_and_note_and_finds_its_findings_by_id_h
         assert db.execute("PRAGMA user_version").fetchone()[0] == schema.VERSION == 3
         hashes = dict(db.execute("SELECT pk, id_hash FROM findings"))
         unique = db.execute("SELECT count(*) FROM sqlite_master WHERE name LIKE 'sqlite_autoindex_findings%'").fetchone()
+        page_size = db.execute("PRAGMA page_size").fetchone()
     assert (hashes[7], hashes[42], hashes[43]) == (schema.id_hash("a"), schema.id_hash("b"), schema.id_hash("a"))
     assert unique == (0,)  # the UNIQUE index of the texts is gone
+    assert page_size == (4096,)  # an old file keeps its pages (a new one has PAGE_SIZE)
     assert _indexes(path) == {"findings_id_hash", "findings_updated", "findings_severity_updated", "notes_finding"}
 
 
