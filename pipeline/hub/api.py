@@ -129,7 +129,7 @@ class HubApi:
                 previous = staged.get(key)
                 base = existing.get(key) if previous is None else _as_stored(existing.get(key), previous)
                 staged[key] = imports.stage(finding, base, processed_at)
-            self.store.upsert(list(staged.values()))
+            self.store.upsert(list(staged.values()), existing)
         return {"FailedCount": len(failed), "SuccessCount": len(valid), "FailedFindings": failed}
 
     # -- GetFindings ------------------------------------------------------------------------

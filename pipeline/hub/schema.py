@@ -9,19 +9,31 @@ up to date once, in one transaction:
   drops the indexes on RecordState and WorkflowStatus: nearly every finding is ACTIVE and
   NEW, so those indexes found nearly everything, yet the planner preferred them to the
   UpdatedAt order and sorted every finding for one page (0.6 s at 100,000 findings).
+- version 3 finds a finding by id_hash, a 64-bit hash of its Id, instead of a UNIQUE index
+  of the texts of (ProductArn, Id): the table is rebuilt with every pk kept. It drops the
+  index on GeneratorId, and orders the severity index by UpdatedAt within a severity.
 """
 from __future__ import annotations
 
+import hashlib
 import sqlite3
+from functools import lru_cache
 
 from pipeline.errors import ConfigError
 from pipeline.hub.facets import FACET_KEYS
 
-VERSION = 2
+VERSION = 3
 
-TABLES = """
-CREATE TABLE IF NOT EXISTS findings (
+# The findings table, created under another name when an upgrade rebuilds it. A finding is
+# (ProductArn, Id), found through id_hash, a 64-bit hash of its Id (id_hash()): an index of
+# small integers costs far less on every import than the UNIQUE index of the two texts did
+# (a page of it per new finding, most of each COMMIT). The hash is not unique: findings of
+# two products with one Id share it, as may two Ids, so every lookup then compares
+# ProductArn and Id exactly. Of the Id alone, so that a query for an Id can use it too.
+# Small columns first, the finding's JSON last, so reading a column never walks over it.
+_FINDINGS_COLUMNS = """(
     pk INTEGER PRIMARY KEY,
+    id_hash INTEGER NOT NULL,
     product_arn TEXT NOT NULL,
     id TEXT NOT NULL,
     generator_id TEXT NOT NULL,
@@ -37,12 +49,11 @@ CREATE TABLE IF NOT EXISTS findings (
     customer_fields TEXT NOT NULL,
     product_fields TEXT NOT NULL,
     resources TEXT NOT NULL,
-    doc TEXT NOT NULL,
-    UNIQUE (product_arn, id)
-);
-CREATE INDEX IF NOT EXISTS findings_updated ON findings (updated_at_us);
-CREATE INDEX IF NOT EXISTS findings_severity ON findings (severity_rank);
-CREATE INDEX IF NOT EXISTS findings_generator ON findings (generator_id);
+    doc TEXT NOT NULL
+)"""
+
+TABLES = f"""
+CREATE TABLE IF NOT EXISTS findings {_FINDINGS_COLUMNS};
 CREATE TABLE IF NOT EXISTS notes (
     pk INTEGER PRIMARY KEY,
     finding INTEGER NOT NULL,
@@ -58,6 +69,31 @@ CREATE TABLE IF NOT EXISTS facet_values (
     PRIMARY KEY (key, value)
 ) WITHOUT ROWID;
 """
+
+# Made after the upgrades, which may rebuild the findings table (and so drop its indexes).
+# An index whose values arrive in order (UpdatedAt; UpdatedAt within each of the five
+# severities) adds a page or a few to a batch's COMMIT; one in random order (id_hash, and
+# GeneratorId, which version 2 indexed) adds one per finding. The console's default order,
+# severity then UpdatedAt, is read from its index; GeneratorId is filtered by scanning
+# (no query of secpipe or its console filters on it).
+INDEXES = """
+CREATE INDEX IF NOT EXISTS findings_id_hash ON findings (id_hash);
+CREATE INDEX IF NOT EXISTS findings_updated ON findings (updated_at_us);
+CREATE INDEX IF NOT EXISTS findings_severity_updated ON findings (severity_rank, updated_at_us);
+"""
+
+HASH_FUNCTION = "secpipe_id_hash"
+
+
+# An import hashes each Id twice, to read the batch's stored findings and to insert the new ones.
+@lru_cache(maxsize=1024)
+def id_hash(finding_id: str) -> int:
+    """The id_hash of a finding's Id: the first 8 bytes of its BLAKE2b digest, as a signed
+    64-bit integer (SQLite's). Stable across processes and Python versions, unlike hash();
+    a collision only costs a row read and compared for nothing."""
+    digest = hashlib.blake2b(finding_id.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
 
 _FROM_SIDE_TABLES = """
 ALTER TABLE findings ADD COLUMN product_fields TEXT NOT NULL DEFAULT '{}';
@@ -80,8 +116,21 @@ DROP INDEX IF EXISTS findings_record_state;
 DROP INDEX IF EXISTS findings_workflow;
 """
 
+_V2_COLUMNS = ("pk, product_arn, id, generator_id, aws_account_id, title, severity_label, severity_rank, "
+               "record_state, workflow_status, compliance_status, created_at_us, updated_at_us, customer_fields, "
+               "product_fields, resources, doc")
+
+# SQLite cannot drop a UNIQUE constraint: the table is copied, keeping every pk (notes name it).
+_REBUILT_WITH_KEY_HASH = f"""
+CREATE TABLE findings_v3 {_FINDINGS_COLUMNS};
+INSERT INTO findings_v3 (id_hash, {_V2_COLUMNS})
+    SELECT {HASH_FUNCTION}(id), {_V2_COLUMNS} FROM findings ORDER BY pk;
+DROP TABLE findings;
+ALTER TABLE findings_v3 RENAME TO findings;
+"""
+
 # The steps from each older version to the next one, run after TABLES has made what is missing.
-_UPGRADES = {0: _FROM_SIDE_TABLES, 1: _FACET_CATALOG}
+_UPGRADES = {0: _FROM_SIDE_TABLES, 1: _FACET_CATALOG, 2: _REBUILT_WITH_KEY_HASH}
 
 
 class NewerSchema(ConfigError):
@@ -102,8 +151,10 @@ def prepare(db: sqlite3.Connection, name: str = "the hub database") -> None:
             older = bool(_columns(db, "findings"))  # else a new file
             _run(db, TABLES)
             if older:
+                db.create_function(HASH_FUNCTION, 1, id_hash, deterministic=True)
                 for version in range(_version(db), VERSION):
                     _run(db, _UPGRADES[version])
+            _run(db, INDEXES)
             db.execute(f"PRAGMA user_version = {VERSION}")
         db.execute("COMMIT")
     except BaseException:
