@@ -13,7 +13,7 @@ about the same size (2 KB of JSON) are used. Prints, per finding, CPU microsecon
 - `upsert` (everything, COMMIT included) and its COMMIT alone, cumulative at every fifth of
   the total (the cost grows with the file), then the re-import's upserts (all updates); and
   after each pass, the checkpoint of what the log still holds (its cost too: SQLite copies
-  the log into the file every WAL_CHECKPOINT_PAGES pages, and the rest when the hub closes),
+  the log into the file every WAL_CHECKPOINT_BYTES, and the rest when the hub closes),
 - and the milliseconds of the queries GetFindings and the console run (first page, count).
 
 Target (issue 13): upsert <= 20 µs per finding at 100,000 findings. Printed, never asserted.

@@ -48,7 +48,7 @@ _REWRITE = f"UPDATE findings SET {', '.join(f'{c} = ?' for c in _REWRITTEN)} WHE
 # about 2.8 KB, one to a 4 KB page with a third of it empty; five share a 16 KB page, so a
 # batch's COMMIT writes fewer, fuller pages (a sixth less CPU per imported finding).
 PAGE_SIZE = 16_384
-WAL_CHECKPOINT_PAGES = 10_000
+WAL_CHECKPOINT_BYTES = 40_000_000
 MIN_ROWS_FOR_ANALYZE = 1_000
 # SQLite allows 32766 bound variables: key hashes looked up per query.
 _KEY_CHUNK = 500
@@ -110,11 +110,12 @@ class FindingStore:
         self._db.execute(f"PRAGMA page_size={PAGE_SIZE}")  # before WAL, which keeps the size a file has
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
-        # Checkpoint at 10,000 pages of log (40 MB of a file of 4 KB pages, 160 MB of 16 KB ones; a
-        # quarter of that cost 5% more at 16 KB), not SQLite's 1,000: each checkpoint copies every page
+        # Checkpoint at about 40 MB of log, not SQLite's 1,000 pages: each checkpoint copies every page
         # changed since the last, and an import changes the same index pages batch after batch
-        # (a seventh of a 100,000-finding import's CPU). The log goes when the hub closes.
-        self._db.execute(f"PRAGMA wal_autocheckpoint={WAL_CHECKPOINT_PAGES}")
+        # (a seventh of a 100,000-finding import's CPU at 4 KB pages; at 16 KB, 160 MB of log cost
+        # the same as 40). The log goes when the hub closes.
+        self.wal_checkpoint_pages = WAL_CHECKPOINT_BYTES // self._db.execute("PRAGMA page_size").fetchone()[0]
+        self._db.execute(f"PRAGMA wal_autocheckpoint={self.wal_checkpoint_pages}")
         # Another process's import holds the write lock for one batch: wait for it.
         self._db.execute("PRAGMA busy_timeout=30000")
         try:

@@ -14,7 +14,7 @@ import pytest
 from pipeline.hub import filters, schema
 from pipeline.hub.api import HubApi
 from pipeline.hub.imports import stage
-from pipeline.hub.storage import _COLUMNS, PAGE_SIZE, WAL_CHECKPOINT_PAGES, FindingStore, _row
+from pipeline.hub.storage import _COLUMNS, PAGE_SIZE, WAL_CHECKPOINT_BYTES, FindingStore, _row
 from tests.conftest import PROJECT
 from tests.hub.conftest import OTHER_PRODUCT_ARN, PRODUCT_ARN, make_finding
 
@@ -183,7 +183,7 @@ def test_the_catalog_grows_with_imports_and_other_keys_are_read_from_the_finding
 def test_the_log_is_checkpointed_rarely_and_folded_in_when_the_hub_closes(tmp_path):
     path = tmp_path / "hub.sqlite3"
     store = FindingStore(path)
-    assert store._db.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == WAL_CHECKPOINT_PAGES
+    assert store._db.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == WAL_CHECKPOINT_BYTES // PAGE_SIZE == 2441
     HubApi(store).call("BatchImportFindings", {"Findings": [make_finding(f"f{n}") for n in range(50)]})
     assert (tmp_path / "hub.sqlite3-wal").stat().st_size > 0  # not checkpointed yet
     store.close()
@@ -254,7 +254,8 @@ def test_a_version_2_file_keeps_every_pk_and_note_and_finds_its_findings_by_id_h
         page_size = db.execute("PRAGMA page_size").fetchone()
     assert (hashes[7], hashes[42], hashes[43]) == (schema.id_hash("a"), schema.id_hash("b"), schema.id_hash("a"))
     assert unique == (0,)  # the UNIQUE index of the texts is gone
-    assert page_size == (4096,)  # an old file keeps its pages (a new one has PAGE_SIZE)
+    assert page_size == (4096,)  # an old file keeps its pages (a new one has PAGE_SIZE)...
+    assert store.wal_checkpoint_pages == 9765  # ...and its log is checkpointed at the same size in bytes
     assert _indexes(path) == {"findings_id_hash", "findings_updated", "findings_severity_updated", "notes_finding"}
 
 
