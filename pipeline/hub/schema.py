@@ -73,9 +73,10 @@ CREATE TABLE IF NOT EXISTS facet_values (
 # Made after the upgrades, which may rebuild the findings table (and so drop its indexes).
 # An index whose values arrive in order (UpdatedAt; UpdatedAt within each of the five
 # severities) adds a page or a few to a batch's COMMIT; one in random order (id_hash, and
-# GeneratorId, which version 2 indexed) adds one per finding. The console's default order,
-# severity then UpdatedAt, is read from its index; GeneratorId is filtered by scanning
-# (no query of secpipe or its console filters on it).
+# GeneratorId, which version 2 indexed) adds nearly a page per finding. The console's
+# default order, severity then UpdatedAt, is read from its index; GeneratorId is filtered
+# by scanning (no query of secpipe or its console filters on it: 9 ms for a page of 50 at
+# 100,000 findings, 60 ms to count them).
 INDEXES = """
 CREATE INDEX IF NOT EXISTS findings_id_hash ON findings (id_hash);
 CREATE INDEX IF NOT EXISTS findings_updated ON findings (updated_at_us);
@@ -121,7 +122,7 @@ _V2_COLUMNS = ("pk, product_arn, id, generator_id, aws_account_id, title, severi
                "product_fields, resources, doc")
 
 # SQLite cannot drop a UNIQUE constraint: the table is copied, keeping every pk (notes name it).
-_REBUILT_WITH_KEY_HASH = f"""
+_REBUILT_WITH_ID_HASH = f"""
 CREATE TABLE findings_v3 {_FINDINGS_COLUMNS};
 INSERT INTO findings_v3 (id_hash, {_V2_COLUMNS})
     SELECT {HASH_FUNCTION}(id), {_V2_COLUMNS} FROM findings ORDER BY pk;
@@ -130,7 +131,7 @@ ALTER TABLE findings_v3 RENAME TO findings;
 """
 
 # The steps from each older version to the next one, run after TABLES has made what is missing.
-_UPGRADES = {0: _FROM_SIDE_TABLES, 1: _FACET_CATALOG, 2: _REBUILT_WITH_KEY_HASH}
+_UPGRADES = {0: _FROM_SIDE_TABLES, 1: _FACET_CATALOG, 2: _REBUILT_WITH_ID_HASH}
 
 
 class NewerSchema(ConfigError):

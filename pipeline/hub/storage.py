@@ -50,7 +50,7 @@ _REWRITE = f"UPDATE findings SET {', '.join(f'{c} = ?' for c in _REWRITTEN)} WHE
 PAGE_SIZE = 16_384
 WAL_CHECKPOINT_BYTES = 40_000_000
 MIN_ROWS_FOR_ANALYZE = 1_000
-# SQLite allows 32766 bound variables: key hashes looked up per query.
+# SQLite allows 32766 bound variables: Id hashes looked up per query.
 _KEY_CHUNK = 500
 
 

@@ -16,7 +16,7 @@ COLLIDING = -42
 
 @pytest.fixture
 def colliding(tmp_path, monkeypatch):
-    """A hub where every finding has the same key hash."""
+    """A hub where every finding has the same Id hash."""
     monkeypatch.setattr(storage, "id_hash", lambda finding_id: COLLIDING)
     store = FindingStore(tmp_path / "hub.sqlite3")
     yield HubApi(store)
