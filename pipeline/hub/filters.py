@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pipeline.hub.errors import invalid_input
+from pipeline.hub.schema import id_hash
 from pipeline.hub.timestamps import now_microseconds, to_microseconds
 
 Clause = tuple[str, list[Any]]
@@ -50,8 +51,19 @@ class ResourceField:
         return f"EXISTS (SELECT 1 FROM json_each(f.resources) AS resource WHERE {sql})", params
 
 
+@dataclass(frozen=True)
+class IdField(ScalarField):
+    """The Id: an EQUALS test names its hash too, so SQLite finds it through the id_hash index."""
+
+    def test(self, comparison: str, value: str) -> Clause:
+        sql, params = super().test(comparison, value)
+        if comparison != "EQUALS":
+            return sql, params
+        return f"(f.id_hash = ? AND {sql})", [id_hash(value), *params]
+
+
 STRING_FIELDS: dict[str, ScalarField | ResourceField] = {
-    "Id": ScalarField("id"),
+    "Id": IdField("id"),
     "GeneratorId": ScalarField("generator_id"),
     "ProductArn": ScalarField("product_arn"),
     "AwsAccountId": ScalarField("aws_account_id"),

@@ -330,3 +330,19 @@ def test_the_consoles_default_order_is_read_from_an_index_not_sorted(tmp_path):
         query.params))
     assert "findings_severity_updated" in plan and "TEMP B-TREE" not in plan
     store.close()
+
+
+def test_a_query_for_an_id_is_found_through_the_id_hash(tmp_path):
+    """`secpipe findings show ID` asks for one Id: the hash index finds it, where the Id column has none."""
+    store = FindingStore(tmp_path / "hub.sqlite3")
+    api = HubApi(store)
+    api.call("BatchImportFindings", {"Findings": [make_finding(f"id-{n}") for n in range(50)]})
+    wanted = {"Id": [{"Value": "id-7", "Comparison": "EQUALS"}, {"Value": "id-9", "Comparison": "EQUALS"}]}
+    assert sorted(f["Id"] for f in api.call("GetFindings", {"Filters": wanted})["Findings"]) == ["id-7", "id-9"]
+    other = {"Id": [{"Value": "id-1", "Comparison": "PREFIX"}]}
+    assert len(api.call("GetFindings", {"Filters": other})["Findings"]) == 11  # id-1, id-10 .. id-19
+    query = filters.build(wanted, [])
+    plan = " ".join(row[3] for row in store._db.execute(
+        f"EXPLAIN QUERY PLAN SELECT pk FROM findings AS f WHERE {query.where}", query.params))
+    assert "findings_id_hash" in plan
+    store.close()
