@@ -107,6 +107,9 @@ class FindingStore:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
         self._db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
+        # Another process may hold the file's lock (its import of one batch, its upgrade of an old
+        # file, its switch to WAL): wait for it. First, so that the switch to WAL below waits too.
+        self._db.execute("PRAGMA busy_timeout=30000")
         self._db.execute(f"PRAGMA page_size={PAGE_SIZE}")  # before WAL, which keeps the size a file has
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
@@ -116,8 +119,6 @@ class FindingStore:
         # the same as 40). The log goes when the hub closes.
         self.wal_checkpoint_pages = WAL_CHECKPOINT_BYTES // self._db.execute("PRAGMA page_size").fetchone()[0]
         self._db.execute(f"PRAGMA wal_autocheckpoint={self.wal_checkpoint_pages}")
-        # Another process's import holds the write lock for one batch: wait for it.
-        self._db.execute("PRAGMA busy_timeout=30000")
         try:
             schema.prepare(self._db, str(self.path))
         except BaseException:
@@ -132,8 +133,10 @@ class FindingStore:
         """Hold while reading findings and writing them back, so nothing writes in between: not
         another request of this process (the lock), nor another process on the same file
         (`hub serve` and a `scan` both open it), which only a transaction that takes SQLite's
-        write lock before the read (BEGIN IMMEDIATE) keeps out."""
-        with self._lock, self._transaction():
+        write lock before the read (BEGIN IMMEDIATE) keeps out. Inside another exclusive() (a
+        caller that commits several requests together, pipeline.hub.direct_client) it is a
+        savepoint: a request that fails undoes its own writes, not the others'."""
+        with self._lock, (_Savepoint(self._db) if self._db.in_transaction else _Transaction(self._db)):
             yield
 
     def close(self) -> None:
@@ -282,3 +285,16 @@ class _Transaction:
 
     def __exit__(self, kind, value, traceback) -> None:
         self._db.execute("COMMIT" if kind is None else "ROLLBACK")
+
+
+class _Savepoint:
+    def __init__(self, db: sqlite3.Connection):
+        self._db = db
+
+    def __enter__(self) -> None:
+        self._db.execute("SAVEPOINT request")
+
+    def __exit__(self, kind, value, traceback) -> None:
+        if kind is not None:
+            self._db.execute("ROLLBACK TO request")
+        self._db.execute("RELEASE request")

@@ -1,6 +1,8 @@
 """What a hub choice resolves to: a Security Hub client and whose findings it holds."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -38,3 +40,6 @@ class HubConnection:
     # The hub runs in this process and its calls wait on nothing but its own work (the CPU, the
     # store's lock): requests in flight at once would only take turns with each other.
     in_process: bool = False
+    # Opens one transaction for the calls made inside it: a hub in this process offers it
+    # (DirectHubClient.transaction); the importer then commits several batches at once.
+    transaction: Callable[[], AbstractContextManager[None]] | None = None

@@ -10,9 +10,11 @@ A finding counts once in `sent` however many times it travelled.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 
 from pipeline.bounded_map import map_bounded
@@ -23,6 +25,9 @@ from pipeline.sinks.pacing import TokenBucket
 from pipeline.sinks.retrying import FATAL, OK, RETRYABLE_ITEM_CODES, THROTTLING_CODES, CallStats, RetryPolicy, send_once
 
 log = logging.getLogger(__name__)
+
+#: Opens one transaction of the hub for the calls made inside it (pipeline.hub.direct_client).
+Transaction = Callable[[], AbstractContextManager[None]]
 
 
 @dataclass
@@ -41,14 +46,19 @@ class ImportReport:
         self.failed.extend(other.failed)
 
 
+#: Batches committed together where the hub offers one transaction for several calls.
+BATCHES_PER_TRANSACTION = 10
+
+
 class FindingImporter:
     def __init__(self, client: Any, bucket: TokenBucket, stats: CallStats, policy: RetryPolicy,
-                 max_in_flight: int = 8):
+                 max_in_flight: int = 8, transaction: Transaction | None = None):
         self.client = client
         self.bucket = bucket
         self.stats = stats
         self.policy = policy
         self.max_in_flight = max(1, max_in_flight)
+        self.transaction = transaction
 
     def import_findings(self, findings: Sequence[dict[str, Any]]) -> ImportReport:
         ids = [f["Id"] for f in summaries_of(findings)]
@@ -59,14 +69,36 @@ class FindingImporter:
             return report
         if self.max_in_flight == 1:
             # One request at a time (a hub in this process): no thread to hand each batch to.
-            for batch in iter_batches(findings):
-                report.merge(self._import_batch(batch))
+            if self.transaction is None:
+                for batch in iter_batches(findings):
+                    report.merge(self._import_batch(batch))
+            else:
+                batches = iter_batches(findings)
+                while group := list(islice(batches, BATCHES_PER_TRANSACTION)):
+                    report.merge(self._import_together(group))
             return report
         with ThreadPoolExecutor(max_workers=self.max_in_flight, thread_name_prefix="secpipe-import") as pool:
             # A few batches ahead of the one being merged: the others are not built yet.
             for batch_report in map_bounded(pool, self._import_batch, iter_batches(findings), 2 * self.max_in_flight):
                 report.merge(batch_report)
         return report
+
+    def _import_together(self, group: list[list[dict[str, Any]]]) -> ImportReport:
+        """Batches sent inside one transaction of the hub: what its replies accepted counts only
+        once the transaction has committed; if it fails, no finding of the group is stored."""
+        assert self.transaction is not None
+        together = ImportReport()
+        try:
+            with self.transaction():
+                for batch in group:
+                    together.merge(self._import_batch(batch))
+        except Exception as exc:  # noqa: BLE001 - whatever ended the transaction, nothing in it was stored
+            log.debug("the hub's transaction failed", exc_info=True)
+            failed = ImportReport(sent=sum(map(len, group)))
+            failed.failed = [FailedFinding(finding["Id"], "NotStored", f"the hub's transaction failed: {exc}")
+                             for batch in group for finding in batch]
+            return failed
+        return together
 
     def _import_batch(self, batch: list[dict[str, Any]]) -> ImportReport:
         report = ImportReport(sent=len(batch))

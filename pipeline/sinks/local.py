@@ -40,5 +40,6 @@ def connect_local(options: HubOptions) -> Iterator[HubConnection]:
     db_path = options.db_path or default_db_path()
     db_path.parent.mkdir(parents=True, exist_ok=True)
     with start_local_hub(db_path, host="127.0.0.1", port=0, quota=options.quota) as hub:
-        yield HubConnection(DirectHubClient(hub.app), options.product_arn, account, hub.endpoint_url,
-                            rate_limited=options.quota, in_process=True)
+        client = DirectHubClient(hub.app)
+        yield HubConnection(client, options.product_arn, account, hub.endpoint_url, rate_limited=options.quota,
+                            in_process=True, transaction=client.transaction)

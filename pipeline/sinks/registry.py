@@ -62,7 +62,10 @@ def open_hub(name: str, options: HubOptions) -> Iterator[tuple[Sink, HubConnecti
         settings = options.settings if connection.rate_limited else unpaced(options.settings)
         if connection.in_process:
             settings = replace(settings, max_in_flight=1)
-        yield SecurityHubSink(connection.client, connection.product_arn, settings, expected_account=expected), connection
+        # Batches are committed together only where no pacing could sleep inside the transaction.
+        transaction = None if connection.rate_limited else connection.transaction
+        yield SecurityHubSink(connection.client, connection.product_arn, settings, expected_account=expected,
+                              transaction=transaction), connection
 
 
 @contextlib.contextmanager

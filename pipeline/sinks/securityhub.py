@@ -21,7 +21,7 @@ from pipeline.errors import ConfigError
 from pipeline.sinks.archival import StaleFindingFinder
 from pipeline.sinks.base import FailedFinding, PublishResult, Scope, Sink
 from pipeline.sinks.finding_summary import summaries_of
-from pipeline.sinks.importer import FindingImporter
+from pipeline.sinks.importer import FindingImporter, Transaction
 from pipeline.sinks.pacing import GET_FINDINGS_QUOTA, IMPORT_QUOTA, UPDATE_QUOTA, Quota, TokenBucket
 from pipeline.sinks.retrying import CallStats, RetryPolicy
 from pipeline.sinks.suppression import Suppressor
@@ -51,8 +51,10 @@ class SecurityHubSink(Sink):
     name = "securityhub"
 
     def __init__(self, client: Any, product_arn: str | None, settings: SecurityHubSettings = SecurityHubSettings(),
-                 clock: Callable[[], datetime] = utc_now, expected_account: str | None = None):
+                 clock: Callable[[], datetime] = utc_now, expected_account: str | None = None,
+                 transaction: Transaction | None = None):
         self.client = client
+        self.transaction = transaction  # the hub's, to commit several import batches at once
         self.product_arn = product_arn
         self.expected_account = expected_account
         self.settings = settings
@@ -67,7 +69,8 @@ class SecurityHubSink(Sink):
         self._check_account(summaries)
         policy = self.settings.retry
         stats = CallStats(breaker=policy.breaker())
-        importer = FindingImporter(self.client, self.import_bucket, stats, policy, self.settings.max_in_flight)
+        importer = FindingImporter(self.client, self.import_bucket, stats, policy, self.settings.max_in_flight,
+                                   self.transaction)
         result = SecurityHubPublishResult()
 
         current = importer.import_findings(findings)

@@ -149,3 +149,55 @@ def test_the_embedded_hub_is_sent_one_batch_at_a_time_from_the_calling_thread(tm
         result = sink.publish([make_finding(f"f{i}") for i in range(250)], [])
     assert result.accepted == 250 and len(threads) == 3
     assert set(threads) == {threading.current_thread()}
+
+
+def _stored_ids(path):
+    import sqlite3
+
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as other:  # another connection: committed rows only
+        return {row[0] for row in other.execute("SELECT id FROM findings")}
+
+
+def test_calls_inside_a_transaction_are_committed_together_when_it_ends(tmp_path):
+    with start_local_hub(tmp_path / "hub.sqlite3") as hub:
+        client = DirectHubClient(hub.app)
+        with client.transaction():
+            first = client.batch_import_findings(Findings=[make_finding("a")])
+            second = client.batch_import_findings(Findings=[make_finding("b")])
+            assert first["SuccessCount"] == second["SuccessCount"] == 1
+            assert _stored_ids(tmp_path / "hub.sqlite3") == set()  # not yet: one COMMIT at the end
+            assert {f["Id"] for f in client.get_findings()["Findings"]} == {"a", "b"}  # the hub sees its own
+        assert _stored_ids(tmp_path / "hub.sqlite3") == {"a", "b"}
+
+
+def test_a_call_that_fails_inside_a_transaction_undoes_only_its_own_writes(tmp_path, monkeypatch):
+    from pipeline.hub.errors import invalid_input
+    from pipeline.hub.storage import FindingStore
+
+    real_upsert = FindingStore.upsert
+
+    def upsert_then_fail(store, staged, stored):
+        real_upsert(store, staged, stored)  # written, then refused: the savepoint must take it back
+        if any(s.doc["Id"] == "poison" for s in staged):
+            raise invalid_input("refused after writing")
+
+    monkeypatch.setattr(FindingStore, "upsert", upsert_then_fail)
+    with start_local_hub(tmp_path / "hub.sqlite3") as hub:
+        client = DirectHubClient(hub.app)
+        with client.transaction():
+            client.batch_import_findings(Findings=[make_finding("a")])
+            with pytest.raises(ClientError, match="refused after writing"):
+                client.batch_import_findings(Findings=[make_finding("poison"), make_finding("c")])
+            client.batch_import_findings(Findings=[make_finding("d")])
+    assert _stored_ids(tmp_path / "hub.sqlite3") == {"a", "d"}
+
+
+def test_a_transaction_that_fails_stores_nothing_of_it(tmp_path):
+    with start_local_hub(tmp_path / "hub.sqlite3") as hub:
+        client = DirectHubClient(hub.app)
+        client.batch_import_findings(Findings=[make_finding("before")])
+        with pytest.raises(RuntimeError), client.transaction():
+            client.batch_import_findings(Findings=[make_finding("a")])
+            raise RuntimeError("the caller gave up")
+        assert {f["Id"] for f in client.get_findings()["Findings"]} == {"before"}
+    assert _stored_ids(tmp_path / "hub.sqlite3") == {"before"}
