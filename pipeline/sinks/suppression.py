@@ -14,7 +14,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipeline.asff import clean, truncate
 from pipeline.sinks.base import FailedFinding
 from pipeline.sinks.pacing import TokenBucket
 from pipeline.sinks.queries import equals, has_product_fields, iterate_findings, product_field_equals
@@ -34,6 +33,8 @@ def wants_suppression(finding: dict[str, Any]) -> bool:
 
 
 def note_text(finding: dict[str, Any]) -> str:
+    from pipeline.asff import clean, truncate  # ASFF building is loaded only when a note is written
+
     reason = clean((finding.get("ProductFields") or {}).get(REASON_FIELD) or "") or DEFAULT_REASON
     return truncate(reason, NOTE_MAX)
 
