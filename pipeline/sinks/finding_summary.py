@@ -18,21 +18,32 @@ from typing import Any
 from pipeline.sinks.archival import BRANCH_FIELD, REPO_FIELD, TOOL_FIELD
 from pipeline.sinks.suppression import REASON_FIELD, SUPPRESSED_FIELD
 
-SUMMARY_FIELDS = ("Id", "ProductArn", "AwsAccountId", "RecordState")
 SUMMARY_PRODUCT_FIELDS = (REPO_FIELD, BRANCH_FIELD, TOOL_FIELD, SUPPRESSED_FIELD, REASON_FIELD)
-# The same few texts on every finding of a file: held once, not once a finding.
+# A summary's fields besides its Id: the same few texts on every finding of a file, held once
+# (interned), not once a finding.
 _SHARED = ("ProductArn", "AwsAccountId", "RecordState")
+_intern = sys.intern
 
 
 def summarize(finding: dict[str, Any]) -> dict[str, Any]:
-    summary = {name: finding[name] for name in SUMMARY_FIELDS if name in finding}
+    # Written out rather than as comprehensions: it runs once a finding, while the file is checked.
+    get = finding.get
+    summary: dict[str, Any] = {}
+    ident = get("Id")
+    if ident is not None:
+        summary["Id"] = ident
     for name in _SHARED:
-        if isinstance(summary.get(name), str):
-            summary[name] = sys.intern(summary[name])
-    fields = finding.get("ProductFields")
+        value = get(name)
+        if value is not None:
+            summary[name] = _intern(value) if type(value) is str else value
+    fields = get("ProductFields")
     if isinstance(fields, dict):
-        summary["ProductFields"] = {name: sys.intern(value) if isinstance(value, str) else value
-                                    for name in SUMMARY_PRODUCT_FIELDS if (value := fields.get(name)) is not None}
+        kept: dict[str, Any] = {}
+        for name in SUMMARY_PRODUCT_FIELDS:
+            value = fields.get(name)
+            if value is not None:
+                kept[name] = _intern(value) if type(value) is str else value
+        summary["ProductFields"] = kept
     return summary
 
 
