@@ -10,6 +10,9 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from pipeline.sinks.securityhub import SecurityHubSettings
 
+#: Opens one transaction of the hub for the calls made inside it (pipeline.hub.direct_client).
+Transaction = Callable[[], AbstractContextManager[None]]
+
 
 def _default_settings() -> SecurityHubSettings:
     # Imported when options are made, not when the parser names the hub flags: the sink's
@@ -42,4 +45,4 @@ class HubConnection:
     in_process: bool = False
     # Opens one transaction for the calls made inside it: a hub in this process offers it
     # (DirectHubClient.transaction); the importer then commits several batches at once.
-    transaction: Callable[[], AbstractContextManager[None]] | None = None
+    transaction: Transaction | None = None

@@ -10,9 +10,8 @@ A finding counts once in `sent` however many times it travelled.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
@@ -20,14 +19,12 @@ from typing import Any
 from pipeline.bounded_map import map_bounded
 from pipeline.sinks.base import FailedFinding
 from pipeline.sinks.batching import iter_batches
+from pipeline.sinks.connection import Transaction
 from pipeline.sinks.finding_summary import summaries_of
 from pipeline.sinks.pacing import TokenBucket
 from pipeline.sinks.retrying import FATAL, OK, RETRYABLE_ITEM_CODES, THROTTLING_CODES, CallStats, RetryPolicy, send_once
 
 log = logging.getLogger(__name__)
-
-#: Opens one transaction of the hub for the calls made inside it (pipeline.hub.direct_client).
-Transaction = Callable[[], AbstractContextManager[None]]
 
 
 @dataclass

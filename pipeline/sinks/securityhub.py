@@ -20,8 +20,9 @@ from pipeline.context import utc_now
 from pipeline.errors import ConfigError
 from pipeline.sinks.archival import StaleFindingFinder
 from pipeline.sinks.base import FailedFinding, PublishResult, Scope, Sink
+from pipeline.sinks.connection import Transaction
 from pipeline.sinks.finding_summary import summaries_of
-from pipeline.sinks.importer import FindingImporter, Transaction
+from pipeline.sinks.importer import FindingImporter
 from pipeline.sinks.pacing import GET_FINDINGS_QUOTA, IMPORT_QUOTA, UPDATE_QUOTA, Quota, TokenBucket
 from pipeline.sinks.retrying import CallStats, RetryPolicy
 from pipeline.sinks.suppression import Suppressor
