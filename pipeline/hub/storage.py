@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
@@ -49,6 +50,8 @@ _REWRITE = f"UPDATE findings SET {', '.join(f'{c} = ?' for c in _REWRITTEN)} WHE
 # batch's COMMIT writes fewer, fuller pages (a sixth less CPU per imported finding).
 PAGE_SIZE = 16_384
 WAL_CHECKPOINT_BYTES = 40_000_000
+#: How long opening the file or writing to it waits for another process that holds its lock.
+BUSY_TIMEOUT_S = 30
 MIN_ROWS_FOR_ANALYZE = 1_000
 # SQLite allows 32766 bound variables: Id hashes looked up per query.
 _KEY_CHUNK = 500
@@ -109,9 +112,9 @@ class FindingStore:
         self._db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
         # Another process may hold the file's lock (its import of one batch, its upgrade of an old
         # file, its switch to WAL): wait for it. First, so that the switch to WAL below waits too.
-        self._db.execute("PRAGMA busy_timeout=30000")
+        self._db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
         self._db.execute(f"PRAGMA page_size={PAGE_SIZE}")  # before WAL, which keeps the size a file has
-        self._db.execute("PRAGMA journal_mode=WAL")
+        _use_wal(self._db)
         self._db.execute("PRAGMA synchronous=NORMAL")
         # Statement and savepoint journals in memory, not temporary files: a request inside a group
         # commit is a savepoint (exclusive()), whose journal copies each page the request first
@@ -278,6 +281,21 @@ class FindingStore:
     def _transaction(self) -> AbstractContextManager[None]:
         # A write inside exclusive() is part of its transaction, not one of its own.
         return nullcontext() if self._db.in_transaction else _Transaction(self._db)
+
+
+def _use_wal(db: sqlite3.Connection) -> None:
+    """Switch the file to WAL. Unlike other statements, the switch can be refused at once, without
+    the busy timeout's wait, while another process opens the same file (a new one, or one in
+    rollback mode) and switches it too: try again until the timeout."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 
 class _Transaction:

@@ -8,6 +8,7 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+import threading
 
 import pytest
 
@@ -346,3 +347,36 @@ def test_a_query_for_an_id_is_found_through_the_id_hash(tmp_path):
         f"EXPLAIN QUERY PLAN SELECT pk FROM findings AS f WHERE {query.where}", query.params))
     assert "findings_id_hash" in plan
     store.close()
+
+
+def test_two_connections_switching_one_file_to_wal_at_once_both_succeed(tmp_path):
+    """Two processes opening a new file (or one in rollback mode) at the same moment both switch
+    it to WAL. SQLite refuses one of them at once as "locked", without the busy timeout's wait
+    (each holds a shared lock the other's switch must wait for); opening tries again (storage._use_wal)."""
+    from pipeline.hub.storage import _use_wal
+
+    failures = []
+    for attempt in range(100):
+        path = tmp_path / f"race{attempt}.sqlite3"
+        with sqlite3.connect(path) as db:
+            db.execute("CREATE TABLE t (x)")
+            db.execute("INSERT INTO t VALUES (1)")
+        ready = threading.Barrier(2)
+
+        def open_and_switch(path=path, ready=ready):
+            db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            db.execute("PRAGMA busy_timeout=5000")
+            ready.wait()
+            try:
+                _use_wal(db)
+            except sqlite3.Error as error:
+                failures.append(error)
+            finally:
+                db.close()
+
+        threads = [threading.Thread(target=open_and_switch) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert failures == []
