@@ -26,7 +26,7 @@ class DocumentSequence(Sequence[dict[str, Any]], ABC):
         self.summaries: list[dict[str, Any]] | None = [] if summarize is not None else None
         self.compact_lengths = array("I")
 
-    def _keep_summary(self, document: dict[str, Any], compact_length: int | None) -> None:
+    def _keep_beside(self, document: dict[str, Any], compact_length: int | None) -> None:
         """What is kept beside each document, in the order they are appended."""
         self.compact_lengths.append(compact_length or 0)
         if self._summarize is not None and self.summaries is not None:

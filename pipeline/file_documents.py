@@ -40,7 +40,7 @@ class FileDocuments(DocumentSequence):
         self._offsets.append(offset)
         self._lengths.append(len(raw))
         self._checksums.append(zlib.crc32(raw))
-        self._keep_summary(document, compact_length)
+        self._keep_beside(document, compact_length)
 
     def __len__(self) -> int:
         return len(self._offsets)

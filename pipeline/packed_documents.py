@@ -25,7 +25,7 @@ class PackedDocuments(DocumentSequence):
     def append(self, document: dict[str, Any], compact_length: int | None = None) -> None:
         """`compact_length`: the document's jsonin.compact_length, where the caller has taken it."""
         self._packed.append(jsonin.dumps_compact(document))
-        self._keep_summary(document, compact_length)
+        self._keep_beside(document, compact_length)
 
     def __len__(self) -> int:
         return len(self._packed)

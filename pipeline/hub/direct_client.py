@@ -38,7 +38,8 @@ class DirectHubClient:
         findings = params.pop("Findings", None)
         body = _round_trip(params)
         if findings is not None:
-            body["Findings"] = list(findings) if isinstance(findings, (list, tuple)) else findings
+            # Not copied: the hub only reads it. A tuple would arrive as a list over the wire.
+            body["Findings"] = list(findings) if isinstance(findings, tuple) else findings
         return self._call("BatchImportFindings", body)
 
     def get_findings(self, **params: Any) -> dict[str, Any]:

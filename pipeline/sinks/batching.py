@@ -34,7 +34,8 @@ def encoded_size(finding: dict[str, Any]) -> int:
 
 def encoded_size_bound(finding: dict[str, Any]) -> int:
     """Never less than encoded_size(finding), in about a seventh of its time."""
-    return _MOST_BYTES_PER_COMPACT_BYTE * len(jsonin.dumps_compact(finding))
+    length = jsonin.compact_length(finding)  # no copy of the bytes just to count them
+    return _MOST_BYTES_PER_COMPACT_BYTE * (len(jsonin.dumps_compact(finding)) if length is None else length)
 
 
 def batches(findings: Iterable[dict[str, Any]], max_count: int = MAX_FINDINGS_PER_REQUEST,
